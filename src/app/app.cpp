@@ -1,0 +1,128 @@
+#include "app/app.hpp"
+
+#include <thread>
+
+#include "app/open_database.hpp"
+#include "auth/repo.hpp"
+#include "core/log.hpp"
+#include "http/dispatcher.hpp"
+#include "http/routes/routes.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "scheduling/repo.hpp"
+
+namespace stork::app {
+namespace {
+
+// Sign-in for the dispatcher, with refusals written to the audit trail.
+class ServiceAuthenticator final : public http::Authenticator {
+ public:
+  ServiceAuthenticator(Services& s, store::Database& db) : s_(s), db_(db) {}
+  Result<auth::Principal> authenticate(std::string_view token) override {
+    return s_.auth.authenticate(token);
+  }
+  void record_denied(const auth::Principal& who, const http::Request& req) override {
+    auto s = s_.audit.append(db_, {who.audit_name(), "access.denied", "route", req.method + " " + req.path,
+                                   "denied", "role not allowed"},
+                             req.context());
+    if (!s) log::error("audit append failed", {{"error", s.error().message}});
+  }
+
+ private:
+  Services& s_;
+  store::Database& db_;
+};
+
+int cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+}  // namespace
+
+std::vector<store::Migration> all_migrations() {
+  std::vector<store::Migration> all;
+  for (auto span : {auth::sql::migrations(), scheduling::sql::migrations()})
+    all.insert(all.end(), span.begin(), span.end());
+  return all;
+}
+
+Services::Services(store::Database& db, const Clock& clock, auth::AuthSettings settings)
+    : audit(clock), auth(db, clock, audit, settings), directory(db) {}
+
+auth::AuthSettings auth_settings(const Config& config) {
+  auth::AuthSettings s;
+  s.token_ttl_minutes = config.token_ttl_minutes;
+  s.max_failed_logins = config.login_max_failures;
+  s.lock_minutes = config.login_lock_minutes;
+  return s;
+}
+
+struct App::Runtime {
+  Runtime(App& app, const Config& config)
+      : authenticator(*app.services_, *app.db_),
+        files(config.web_root),
+        dispatcher(app.router_, authenticator,
+                   [this](const http::Request& r) { return files.serve(r); }),
+        server(
+            http::ServerOptions{
+                .address = config.listen,
+                .port = static_cast<uint16_t>(config.port),
+                .io_threads = config.io_threads > 0 ? config.io_threads : cores(),
+                .worker_threads = config.worker_threads > 0 ? config.worker_threads : 4 * cores(),
+                .max_connections = config.max_connections,
+                .max_body_bytes = static_cast<uint64_t>(config.max_body_bytes),
+                .max_header_bytes = static_cast<uint32_t>(config.max_header_bytes),
+                .read_timeout = std::chrono::milliseconds(config.read_timeout_ms),
+                .idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms),
+                .tls_cert = config.tls_cert,
+                .tls_key = config.tls_key,
+                .access_log = config.access_log,
+            },
+            dispatcher, authenticator, app.metrics_, app.hub_) {}
+
+  ServiceAuthenticator authenticator;
+  http::StaticFiles files;
+  http::Dispatcher dispatcher;
+  http::Server server;
+};
+
+Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& clock,
+                                         std::unique_ptr<store::Database> db,
+                                         crypto::Argon2Params argon2) {
+  std::unique_ptr<App> app(new App());
+  if (!db) {
+    auto opened = open_database(config.db, config.db_pool_size);
+    if (!opened) return fail(opened.error());
+    db = std::move(*opened);
+  }
+  app->db_ = std::move(db);
+  const auto migrations = all_migrations();
+  if (auto m = store::migrate(*app->db_, migrations, clock); !m) return fail(m.error());
+
+  auto key = crypto::load_or_create_key(config.key_file);
+  if (!key) return fail(key.error());
+  app->cipher_ = std::make_unique<crypto::FieldCipher>(*key);
+
+  auto settings = auth_settings(config);
+  settings.argon2 = argon2;
+  app->services_ = std::make_unique<Services>(*app->db_, clock, settings);
+
+  http::add_system_routes(app->router_, {*app->db_, app->metrics_, kVersion});
+  http::add_auth_routes(app->router_, {app->services_->auth, app->services_->audit, *app->db_});
+  http::add_directory_routes(app->router_, app->services_->directory);
+
+  app->runtime_ = std::make_unique<Runtime>(*app, config);
+  return app;
+}
+
+App::~App() {
+  if (runtime_) {
+    runtime_->server.stop(std::chrono::milliseconds(0));
+    runtime_->server.wait();
+  }
+}
+
+Status App::start() { return runtime_->server.start(); }
+uint16_t App::port() const { return runtime_->server.port(); }
+void App::stop(std::chrono::milliseconds drain) { runtime_->server.stop(drain); }
+void App::wait() { runtime_->server.wait(); }
+
+}  // namespace stork::app

@@ -1,0 +1,70 @@
+#pragma once
+// Wiring: the database, the module services, the router and the server.
+// `stork serve` and the API tests both build the server through App, so
+// tests exercise exactly what runs in production.
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "auth/audit.hpp"
+#include "auth/service.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "crypto/field_cipher.hpp"
+#include "http/event_hub.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "scheduling/directory.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace stork::app {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// Every module's migrations, in dependency order.
+std::vector<store::Migration> all_migrations();
+
+// The module services over one database. Lives as long as the database.
+struct Services {
+  Services(store::Database& db, const Clock& clock, auth::AuthSettings settings);
+  auth::AuditLog audit;
+  auth::AuthService auth;
+  scheduling::DirectoryService directory;
+};
+
+auth::AuthSettings auth_settings(const Config& config);
+
+class App {
+ public:
+  // Opens (when db is null) and migrates the database, loads the field key,
+  // registers every route. argon2 is the cost for new password hashes.
+  static Result<std::unique_ptr<App>> create(const Config& config, const Clock& clock,
+                                             std::unique_ptr<store::Database> db = nullptr,
+                                             crypto::Argon2Params argon2 = {});
+  ~App();
+
+  Status start();
+  uint16_t port() const;
+  void stop(std::chrono::milliseconds drain = std::chrono::seconds(30));
+  void wait();
+
+  store::Database& db() { return *db_; }
+  Services& services() { return *services_; }
+  http::EventHub& hub() { return hub_; }
+  const http::Router& router() const { return router_; }
+
+ private:
+  App() = default;
+  struct Runtime;  // server and its helpers
+
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<crypto::FieldCipher> cipher_;
+  http::Router router_;
+  http::Metrics metrics_;
+  http::EventHub hub_;
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace stork::app

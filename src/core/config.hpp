@@ -1,0 +1,52 @@
+#pragma once
+// Server configuration from three layers: a file (`key = value` lines),
+// environment variables (STORK_<KEY>), and command-line flags (--key=value).
+// Later layers win: flags over environment over file over defaults.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace stork {
+
+struct Config {
+  std::string db = "sqlite:var/stork.db";
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  int io_threads = 0;      // 0: one per core
+  int worker_threads = 0;  // blocking work (database, argon2); 0: 4 per core
+  std::string web_root = "web/dist";
+  std::string tls_cert;  // both set: serve HTTPS
+  std::string tls_key;
+  std::string key_file = "var/stork.key";  // field-encryption key, generated on first use
+  int max_connections = 10000;
+  int64_t max_body_bytes = 1 << 20;
+  int max_header_bytes = 8 << 10;
+  int read_timeout_ms = 10000;   // a request must arrive whole within this
+  int idle_timeout_ms = 60000;   // keep-alive connection with no request
+  int token_ttl_minutes = 480;   // a staff shift
+  int login_max_failures = 5;
+  int login_lock_minutes = 15;
+  int db_pool_size = 8;
+  std::string time_zone = "Asia/Shanghai";
+  bool access_log = true;
+};
+
+// Raw key/value layers before typing. Keys use snake_case ("max_body_bytes");
+// flags may spell them with dashes ("--max-body-bytes").
+using ConfigLayer = std::map<std::string, std::string>;
+
+Result<ConfigLayer> read_config_file(const std::string& path);
+// STORK_DB -> db, STORK_MAX_BODY_BYTES -> max_body_bytes; STORK_CONFIG is skipped.
+ConfigLayer config_from_env(char** envp);
+
+// Applies layers in order onto defaults. Unknown keys and badly typed values
+// are errors naming the key.
+Result<Config> build_config(const std::vector<ConfigLayer>& layers);
+
+// The keys build_config understands, for --help.
+std::vector<std::string> config_keys();
+
+}  // namespace stork

@@ -1,0 +1,80 @@
+#include "http/problem.hpp"
+
+#include <boost/json.hpp>
+#include <unordered_map>
+
+#include "core/log.hpp"
+
+namespace stork::http {
+
+int status_for(const std::string& code) {
+  static const std::unordered_map<std::string, int> kStatus = {
+      {"validation_failed", 400},
+      {"malformed_json", 400},
+      {"bad_request", 400},
+      {"unauthenticated", 401},
+      {"invalid_credentials", 401},
+      {"forbidden", 403},
+      {"account_disabled", 403},
+      {"not_found", 404},
+      {"route_not_found", 404},
+      {"method_not_allowed", 405},
+      {"conflict", 409},
+      {"username_taken", 409},
+      {"last_admin", 409},
+      {"unique_violation", 409},
+      {"constraint_violation", 409},
+      {"payload_too_large", 413},
+      {"unsupported_media_type", 415},
+      {"account_locked", 429},
+      {"too_many_connections", 503},
+      {"unavailable", 503},
+      {"db_unavailable", 503},
+      {"db_busy", 503},
+      {"shutting_down", 503},
+  };
+  auto it = kStatus.find(code);
+  return it == kStatus.end() ? 500 : it->second;
+}
+
+std::string title_for(int status) {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Sign-in required";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload too large";
+    case 415: return "Unsupported media type";
+    case 429: return "Too many requests";
+    case 503: return "Service unavailable";
+    default: return status >= 500 ? "Internal server error" : "Error";
+  }
+}
+
+Response problem(const Error& error, const std::string& request_id) {
+  const int status = status_for(error.code);
+  boost::json::object body;
+  const std::string code = status == 500 ? std::string("internal") : error.code;
+  body["type"] = "/problems/" + code;
+  body["title"] = title_for(status);
+  body["status"] = status;
+  if (status >= 500 && status != 503) {
+    log::error("internal error", {{"request_id", request_id}, {"code", error.code},
+                                  {"message", error.message}});
+    body["detail"] = "an internal error occurred; quote request id " + request_id;
+  } else {
+    body["detail"] = error.message;
+  }
+  body["code"] = code;
+  if (!error.fields.empty()) {
+    boost::json::array fields;
+    for (const auto& f : error.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
+    body["errors"] = std::move(fields);
+  }
+  body["request_id"] = request_id;
+  return Response{status, "application/problem+json", boost::json::serialize(body), {}};
+}
+
+}  // namespace stork::http

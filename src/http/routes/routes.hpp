@@ -1,0 +1,31 @@
+#pragma once
+// Registration of every module's HTTP routes. Each function adds its
+// module's routes, each with its Access rule beside it. Handlers are thin:
+// decode, call one service function, encode.
+#include "auth/audit.hpp"
+#include "auth/service.hpp"
+#include "http/event_hub.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "scheduling/directory.hpp"
+#include "store/database.hpp"
+
+namespace stork::http {
+
+struct SystemDeps {
+  store::Database& db;
+  Metrics& metrics;
+  std::string version;
+};
+void add_system_routes(Router& router, SystemDeps deps);
+
+struct AuthDeps {
+  auth::AuthService& auth;
+  auth::AuditLog& audit;
+  store::Database& db;
+};
+void add_auth_routes(Router& router, AuthDeps deps);
+
+void add_directory_routes(Router& router, scheduling::DirectoryService& directory);
+
+}  // namespace stork::http

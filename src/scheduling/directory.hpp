@@ -1,0 +1,31 @@
+#pragma once
+// Reading and seeding the hospital directory. Thread-safe (state is in the
+// database).
+#include <vector>
+
+#include "scheduling/model.hpp"
+#include "store/database.hpp"
+
+namespace stork::scheduling {
+
+struct Directory {
+  std::vector<Department> departments;
+  std::vector<Clinic> clinics;
+  std::vector<Room> rooms;
+  std::vector<Practitioner> practitioners;
+};
+
+class DirectoryService {
+ public:
+  explicit DirectoryService(store::Database& db) : db_(db) {}
+
+  Result<Directory> load();
+  // Adds everything in one transaction; fails whole on any conflict.
+  Status add(const Directory& entries);
+  Result<bool> empty();
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace stork::scheduling

@@ -1,0 +1,266 @@
+#include "store/sqlite/sqlite_database.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "store/sql_params.hpp"
+
+namespace stork::store {
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
+  const int ext = db ? sqlite3_extended_errcode(db) : rc;
+  std::string detail = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return Error{"unique_violation", detail, {}};
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return Error{"constraint_violation", detail, {}};
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return Error{"db_busy", detail, {}};
+  if ((rc & 0xff) == SQLITE_CANTOPEN) return Error{"db_unavailable", detail, {}};
+  return Error{"db_error", detail, {}};
+}
+
+// One sqlite3 handle with its prepared-statement cache. Used by one thread at
+// a time (the pool guarantees it).
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [_, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  Result<Rows> query(const Sql& sql, Params params) override {
+    auto stmt = prepare(sql, params);
+    if (!stmt) return fail(stmt.error());
+    Rows rows;
+    const int columns = sqlite3_column_count(*stmt);
+    for (;;) {
+      const int rc = sqlite3_step(*stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        auto e = sqlite_error(db_, rc, sql.name);
+        sqlite3_reset(*stmt);
+        return fail(e);
+      }
+      std::vector<Value> values;
+      values.reserve(columns);
+      for (int i = 0; i < columns; ++i) values.push_back(column(*stmt, i));
+      rows.emplace_back(std::move(values));
+    }
+    sqlite3_reset(*stmt);
+    return rows;
+  }
+
+  Result<int64_t> execute(const Sql& sql, Params params) override {
+    auto stmt = prepare(sql, params);
+    if (!stmt) return fail(stmt.error());
+    int rc;
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      auto e = sqlite_error(db_, rc, sql.name);
+      sqlite3_reset(*stmt);
+      return fail(e);
+    }
+    sqlite3_reset(*stmt);
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status execute_script(std::string_view script) override {
+    char* message = nullptr;
+    const std::string text(script);
+    const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      Error e = sqlite_error(db_, rc, "script");
+      if (message) sqlite3_free(message);
+      return fail(e);
+    }
+    return {};
+  }
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  Result<sqlite3_stmt*> prepare(const Sql& sql, Params params) {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string key(sql.name);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      const std::string text = to_sqlite_params(sql.text);
+      const int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, sql.name));
+      cache_.emplace(key, stmt);
+    }
+    sqlite3_clear_bindings(stmt);
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt))
+      return fail(Error{"db_error",
+                        std::string(sql.name) + ": expected " +
+                            std::to_string(sqlite3_bind_parameter_count(stmt)) + " parameters, got " +
+                            std::to_string(params.size()),
+                        {}});
+    int index = 1;
+    for (const Value& v : params) {
+      int rc = SQLITE_OK;
+      if (auto i = std::get_if<int64_t>(&v)) rc = sqlite3_bind_int64(stmt, index, *i);
+      else if (auto d = std::get_if<double>(&v)) rc = sqlite3_bind_double(stmt, index, *d);
+      else if (auto s = std::get_if<std::string>(&v))
+        rc = sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      else rc = sqlite3_bind_null(stmt, index);
+      if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, sql.name));
+      ++index;
+    }
+    return stmt;
+  }
+
+  static Value column(sqlite3_stmt* stmt, int i) {
+    switch (sqlite3_column_type(stmt, i)) {
+      case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
+      case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
+      case SQLITE_NULL: return std::monostate{};
+      default: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+        return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+      }
+    }
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+Result<std::unique_ptr<SqliteConnection>> connect(const std::string& path, bool writer,
+                                                  const SqliteOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_FULLMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                                    : SQLITE_OPEN_READONLY);
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db, rc, "open " + path);
+    e.code = "db_unavailable";
+    sqlite3_close_v2(db);
+    return fail(e);
+  }
+  auto conn = std::make_unique<SqliteConnection>(db);
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  std::string pragmas = "PRAGMA foreign_keys=ON;";
+  if (writer) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+  if (auto s = conn->execute_script(pragmas); !s) return fail(s.error());
+  return conn;
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
+                 std::vector<std::unique_ptr<SqliteConnection>> readers)
+      : writer_(std::move(writer)), all_readers_(std::move(readers)) {
+    for (auto& r : all_readers_) free_readers_.push_back(r.get());
+  }
+
+  Backend backend() const override { return Backend::sqlite; }
+
+  Status write(const std::function<Status(Connection&)>& fn) override {
+    std::unique_lock lock(writer_mutex_);
+    ++writers_in_use_;
+    auto result = in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
+    --writers_in_use_;
+    return result;
+  }
+
+  Status read(const std::function<Status(Connection&)>& fn) override {
+    SqliteConnection* conn = nullptr;
+    {
+      std::unique_lock lock(readers_mutex_);
+      if (free_readers_.empty()) {
+        ++waits_;
+        readers_free_.wait(lock, [&] { return !free_readers_.empty(); });
+      }
+      conn = free_readers_.back();
+      free_readers_.pop_back();
+    }
+    auto result = in_transaction(*conn, "BEGIN", fn);
+    {
+      std::lock_guard lock(readers_mutex_);
+      free_readers_.push_back(conn);
+    }
+    readers_free_.notify_one();
+    return result;
+  }
+
+  Status ping() override {
+    return read([](Connection& c) -> Status {
+      static constexpr Sql kPing{"ping", "SELECT 1"};
+      auto r = c.query(kPing);
+      if (!r) return fail(r.error());
+      return {};
+    });
+  }
+
+  PoolStats stats() const override {
+    std::lock_guard lock(readers_mutex_);
+    PoolStats s;
+    s.connections = static_cast<int>(all_readers_.size()) + 1;
+    s.in_use = static_cast<int>(all_readers_.size() - free_readers_.size()) + writers_in_use_.load();
+    s.waits = waits_;
+    return s;
+  }
+
+ private:
+  static Status in_transaction(SqliteConnection& conn, const char* begin,
+                               const std::function<Status(Connection&)>& fn) {
+    if (auto s = conn.execute_script(begin); !s) return s;
+    Status result;
+    try {
+      result = fn(conn);
+    } catch (...) {
+      (void)conn.execute_script("ROLLBACK");
+      throw;
+    }
+    if (!result) {
+      (void)conn.execute_script("ROLLBACK");
+      return result;
+    }
+    if (auto s = conn.execute_script("COMMIT"); !s) {
+      (void)conn.execute_script("ROLLBACK");
+      return s;
+    }
+    return {};
+  }
+
+  std::mutex writer_mutex_;  // serializes write transactions on writer_
+  std::unique_ptr<SqliteConnection> writer_;
+  std::atomic<int> writers_in_use_{0};
+
+  mutable std::mutex readers_mutex_;  // guards free_readers_ and waits_
+  std::condition_variable readers_free_;
+  std::vector<std::unique_ptr<SqliteConnection>> all_readers_;
+  std::vector<SqliteConnection*> free_readers_;
+  int64_t waits_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, SqliteOptions options) {
+  const auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  auto writer = connect(path, true, options);
+  if (!writer) return fail(writer.error());
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < options.readers; ++i) {
+    auto r = connect(path, false, options);
+    if (!r) return fail(r.error());
+    readers.push_back(std::move(*r));
+  }
+  return std::unique_ptr<Database>(new SqliteDatabase(std::move(*writer), std::move(readers)));
+}
+
+}  // namespace stork::store
