@@ -254,15 +254,19 @@ Result<User> AuthService::create_user_as_system(const NewUser& user, const Reque
   return insert_user("system", user, ctx);
 }
 
+std::vector<FieldError> validate_new_user(const NewUser& user) {
+  std::vector<FieldError> errors;
+  if (auto s = validate_username(user.username); !s) errors.push_back(s.error().fields[0]);
+  if (user.display_name.empty() || user.display_name.size() > 100)
+    errors.push_back({"display_name", "must be 1 to 100 characters"});
+  if (auto s = validate_password(user.password); !s) errors.push_back(s.error().fields[0]);
+  if (user.roles.empty()) errors.push_back({"roles", "give at least one role"});
+  return errors;
+}
+
 Result<User> AuthService::insert_user(const std::string& actor, const NewUser& user,
                                       const RequestContext& ctx) {
-  FieldErrors errors;
-  if (auto s = validate_username(user.username); !s) errors.add("username", s.error().fields[0].message);
-  if (user.display_name.empty() || user.display_name.size() > 100)
-    errors.add("display_name", "must be 1 to 100 characters");
-  if (auto s = validate_password(user.password); !s) errors.add("password", s.error().fields[0].message);
-  if (user.roles.empty()) errors.add("roles", "give at least one role");
-  if (auto s = errors.status(); !s) return fail(s.error());
+  if (auto errors = validate_new_user(user); !errors.empty()) return fail(Error::invalid(std::move(errors)));
 
   const std::string hash = crypto::hash_password(user.password, settings_.argon2);
   return store::write_tx(db_, [&](store::Connection& c) -> Result<User> {

@@ -71,5 +71,7 @@ class AuthService {
 // Rules shared by the service and its tests.
 Status validate_username(const std::string& username);
 Status validate_password(const std::string& password, std::string_view field = "password");
+// Every rule a new account breaks, so callers can report them all at once.
+std::vector<FieldError> validate_new_user(const NewUser& user);
 
 }  // namespace stork::auth

@@ -3,6 +3,7 @@
 // (std::expected<T, Error>); http/problem.cpp maps codes to HTTP statuses.
 #include <expected>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,11 @@ class FieldErrors {
     fields_.push_back({std::move(field), std::move(message)});
   }
   bool empty() const { return fields_.empty(); }
+  bool has(std::string_view field) const {
+    for (const auto& f : fields_)
+      if (f.field == field) return true;
+    return false;
+  }
   Status status() const {
     if (fields_.empty()) return {};
     return fail(Error::invalid(fields_));

@@ -137,7 +137,7 @@ std::string mask_id_number(std::string_view id) {
 }
 
 std::string mask_phone(std::string_view phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
+  if (phone.size() <= 7) return std::string(phone.size(), '*');
   return std::string(phone.substr(0, 3)) + std::string(phone.size() - 7, '*') +
          std::string(phone.substr(phone.size() - 4));
 }

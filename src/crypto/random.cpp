@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cctype>
 #include <stdexcept>
 
 namespace stork::crypto {
@@ -50,16 +51,19 @@ std::string base64url(std::string_view bytes) {
 
 bool from_base64(std::string_view text, std::string& out) {
   if (text.size() % 4 != 0) return false;
+  // OpenSSL's decoder takes '=' anywhere as zero bits and skips whitespace:
+  // only the alphabet may come before the final padding.
+  const size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+  for (size_t i = 0; i < text.size() - pad; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!std::isalnum(c) && c != '+' && c != '/') return false;
+  }
   out.assign(3 * text.size() / 4, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(text.data()),
                                 static_cast<int>(text.size()));
   if (n < 0) return false;
-  size_t len = static_cast<size_t>(n);
-  // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  if (!text.empty() && text.back() == '=') --len;
-  if (text.size() > 1 && text[text.size() - 2] == '=') --len;
-  out.resize(len);
+  out.resize(static_cast<size_t>(n) - pad);  // the decoder counts padding as zero bytes
   return true;
 }
 

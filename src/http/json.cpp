@@ -39,7 +39,8 @@ Response json_response(int status, const boost::json::value& v) {
 
 std::string JsonReader::required_string(std::string_view key, size_t max_len) {
   auto v = optional_string(key, max_len);
-  if (!v && !obj_.contains(key)) errors_.add(std::string(key), "is required");
+  const auto it = obj_.find(key);
+  if (!v && (it == obj_.end() || it->value().is_null())) errors_.add(std::string(key), "is required");
   return v.value_or("");
 }
 

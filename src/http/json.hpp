@@ -29,6 +29,7 @@ class JsonReader {
   std::optional<std::vector<std::string>> optional_string_array(std::string_view key,
                                                                 size_t max_items = 100);
   Status status() const { return errors_.status(); }
+  bool has_error(std::string_view field) const { return errors_.has(field); }
   void add_error(std::string field, std::string message) {
     errors_.add(std::move(field), std::move(message));
   }

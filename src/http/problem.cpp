@@ -25,6 +25,7 @@ int status_for(const std::string& code) {
       {"unique_violation", 409},
       {"constraint_violation", 409},
       {"payload_too_large", 413},
+      {"headers_too_large", 431},
       {"unsupported_media_type", 415},
       {"account_locked", 429},
       {"too_many_connections", 503},
@@ -48,6 +49,7 @@ std::string title_for(int status) {
     case 413: return "Payload too large";
     case 415: return "Unsupported media type";
     case 429: return "Too many requests";
+    case 431: return "Request headers too large";
     case 503: return "Service unavailable";
     default: return status >= 500 ? "Internal server error" : "Error";
   }

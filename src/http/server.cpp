@@ -82,11 +82,6 @@ struct Server::Impl {
   Authenticator& auth;
   Metrics& metrics;
   EventHub& hub;
-  net::io_context ioc;
-  net::thread_pool workers;  // blocking handlers run here, never on ioc threads
-  tcp::acceptor acceptor;
-  std::optional<ssl::context> tls;
-  std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
   std::atomic<int> active{0};  // connections being served, for the limit and the drain
 
@@ -95,6 +90,18 @@ struct Server::Impl {
   std::map<uint64_t, std::weak_ptr<SessionBase>> sessions;
   uint64_t next_session_id = 1;
   bool stopped = false;
+
+  // Declared last so they are destroyed first: destroying them destroys
+  // pending handlers and with them sessions, which still report to the
+  // registry above. The TLS context outlives the streams that use it.
+  std::optional<ssl::context> tls;
+  net::io_context ioc;
+  net::thread_pool workers;  // blocking handlers run here, never on ioc threads
+  tcp::acceptor acceptor;
+  // Keeps the I/O threads running while a worker holds the last request
+  // (once the acceptor is closed nothing else counts as pending work).
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
 };
 
 void Server::Impl::session_started(const std::shared_ptr<SessionBase>& s, uint64_t& id_out) {
@@ -230,12 +237,22 @@ class HttpSession : public SessionBase {
 
   void close_if_idle() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
-      if (self->idle_) beast::get_lowest_layer(self->stream()).close();
+      // Cancel rather than close: a read that already took the first bytes
+      // of a request completes normally and the request is served. Bytes
+      // still waiting in the socket are a request in flight too.
+      beast::error_code ec;
+      if (self->idle_ && !self->bytes_waiting())
+        beast::get_lowest_layer(self->stream()).socket().cancel(ec);
     });
   }
 
  protected:
   Derived& derived() { return static_cast<Derived&>(*this); }
+
+  bool bytes_waiting() {
+    beast::error_code ec;
+    return beast::get_lowest_layer(derived().stream()).socket().available(ec) > 0;
+  }
 
   void register_session() { server_.session_started(derived().shared_from_this(), session_id_); }
 
@@ -243,8 +260,8 @@ class HttpSession : public SessionBase {
   // then reads the whole request under the (shorter) read deadline.
   void do_read() {
     idle_ = true;
-    if (server_.draining) return derived().do_close();
     if (buffer_.size() > 0) return start_request();
+    if (server_.draining && !bytes_waiting()) return derived().do_close();
     beast::get_lowest_layer(derived().stream()).expires_after(server_.opt.idle_timeout);
     derived().stream().async_read_some(
         buffer_.prepare(4096),
@@ -276,7 +293,7 @@ class HttpSession : public SessionBase {
                              " bytes",
                          {{"body", "too large"}}});
     if (ec == bhttp::error::header_limit)
-      return send_error({"headers_too_large", "the request headers are too large", {}}, 431);
+      return send_error({"headers_too_large", "the request headers are too large", {}});
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
       return send_error({"bad_request", "malformed HTTP request: " + ec.message(), {}});
     if (ec) return;  // timeout (slow client), reset, or shutdown: drop the connection
@@ -341,13 +358,12 @@ class HttpSession : public SessionBase {
     });
   }
 
-  void send_error(const Error& e, int status_override = 0) {
+  void send_error(const Error& e) {
     keep_alive_ = false;  // the stream may hold the rest of a bad request
     Request req;
     req.method = "-";
     req.request_id = crypto::random_hex(8);
     Dispatched d{problem(e, req.request_id), "(rejected)", ""};
-    if (status_override) d.response.status = status_override;
     send(std::move(d), req);
   }
 
@@ -414,13 +430,25 @@ class PlainSession : public HttpSession<PlainSession>,
   }
   beast::tcp_stream& stream() { return stream_; }
   beast::tcp_stream release_stream() { return std::move(stream_); }
+  // Half-closes, then reads and discards what the client still sends (say,
+  // the rest of a refused body) so the kernel does not reset the connection
+  // before the client has read our answer.
   void do_close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
   }
 
  private:
+  void drain() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec) self->drain();
+    });
+  }
+
   beast::tcp_stream stream_;
+  std::array<char, 16384> discard_;
 };
 
 class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
@@ -518,6 +546,7 @@ Status Server::start() {
                           ec.message(),
                       {{"port", ec.message()}}});
   s.do_accept();
+  s.work.emplace(s.ioc.get_executor());
   for (int i = 0; i < std::max(1, s.opt.io_threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
   return {};
 }
@@ -546,6 +575,7 @@ void Server::stop(std::chrono::milliseconds drain) {
     std::unique_lock lock(s.sessions_mutex);
     s.sessions_done.wait_for(lock, drain, [&] { return s.active.load() == 0; });
   }
+  s.work.reset();
   s.ioc.stop();
   for (auto& t : s.threads)
     if (t.joinable()) t.join();

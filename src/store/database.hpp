@@ -88,7 +88,9 @@ class Database {
   virtual Backend backend() const = 0;
 
   // Runs fn in one read-write transaction: committed when fn succeeds,
-  // rolled back when it returns an error. The commit is durable (synced)
+  // rolled back when it returns an error or throws. A statement that fails
+  // ends the transaction on PostgreSQL (SQLite only undoes that statement):
+  // after an error, return it; never carry on in the same transaction. The commit is durable (synced)
   // before write() returns success. On PostgreSQL a serialization failure or
   // deadlock re-runs fn a few times, so fn must not have outside effects.
   virtual Status write(const std::function<Status(Connection&)>& fn) = 0;

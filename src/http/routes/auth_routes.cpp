@@ -119,7 +119,12 @@ void add_auth_routes(Router& router, AuthDeps deps) {
                 auto roles = read_roles(r, "roles");
                 if (!roles && !body.contains("roles")) r.add_error("roles", "is required");
                 u.roles = roles.value_or(std::vector<Role>{});
-                if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
+                if (auto s = r.status(); !s) {
+                  // Report the account rules too, so the form shows every problem at once.
+                  for (auto& f : auth::validate_new_user(u))
+                    if (!r.has_error(f.field)) r.add_error(f.field, f.message);
+                  return problem(r.status().error(), req.request_id);
+                }
                 auto created = svc.create_user(*req.principal, u, req.context());
                 if (!created) return problem(created.error(), req.request_id);
                 auto res = json_response(201, user_json(*created));

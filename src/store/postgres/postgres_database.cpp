@@ -3,10 +3,13 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 namespace stork::store {
@@ -34,9 +37,14 @@ using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
 bool retryable(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
-std::string trimmed(const char* s) {
-  std::string out = s ? s : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+// libpq's messages span several lines; logs want one.
+std::string one_line(const char* s) {
+  std::string out;
+  for (const char* p = s ? s : ""; *p; ++p) {
+    const char c = (*p == '\n' || *p == '\t') ? ' ' : *p;
+    if (c != ' ' || (!out.empty() && out.back() != ' ')) out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 
@@ -47,14 +55,19 @@ Error pg_error(PGconn* conn, const PGresult* res, std::string_view context) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const std::string_view code_text = state ? state : "";
-  std::string detail = std::string(context) + ": " + trimmed(primary ? primary : PQerrorMessage(conn));
+  std::string detail =
+      std::string(context) + ": " + one_line(primary ? primary : PQerrorMessage(conn));
   if (state) detail += " (SQLSTATE " + std::string(code_text) + ")";
 
   std::string code = "db_error";
-  if (PQstatus(conn) != CONNECTION_OK || code_text.starts_with("08")) code = "db_unavailable";
-  else if (code_text == "23505") code = "unique_violation";
-  else if (code_text.starts_with("23")) code = "constraint_violation";
-  else if (code_text == "55P03" || code_text == "57014" || retryable(code_text)) code = "db_busy";
+  if (PQstatus(conn) != CONNECTION_OK || code_text.starts_with("08"))
+    code = "db_unavailable";
+  else if (code_text == "23505")
+    code = "unique_violation";
+  else if (code_text.starts_with("23"))
+    code = "constraint_violation";
+  else if (code_text == "55P03" || code_text == "57014" || retryable(code_text))
+    code = "db_busy";
   return Error{code, detail, {}};
 }
 
@@ -140,7 +153,7 @@ class PgConnection final : public Connection {
     forget_failures();
     PQreset(conn_);
     if (!healthy())
-      return fail(Error{"db_unavailable", "reconnect: " + trimmed(PQerrorMessage(conn_)), {}});
+      return fail(Error{"db_unavailable", "reconnect: " + one_line(PQerrorMessage(conn_)), {}});
     return configure();
   }
 
@@ -232,7 +245,8 @@ class PgConnection final : public Connection {
         std::from_chars(s, s + n, i);
         return i;
       }
-      case kBoolOid: return static_cast<int64_t>(n > 0 && s[0] == 't');
+      case kBoolOid:
+        return static_cast<int64_t>(n > 0 && s[0] == 't');
       case kFloat4Oid:
       case kFloat8Oid:
       case kNumericOid: {
@@ -241,7 +255,8 @@ class PgConnection final : public Connection {
         std::from_chars(s, s + n, d);
         return d;
       }
-      default: return std::string(s, n);
+      default:
+        return std::string(s, n);
     }
   }
 
@@ -260,7 +275,8 @@ class PgConnection final : public Connection {
   std::string first_sqlstate_;
 };
 
-Result<std::unique_ptr<PgConnection>> connect(const std::string& conninfo, const PostgresOptions& options) {
+Result<std::unique_ptr<PgConnection>> connect(const std::string& conninfo,
+                                              const PostgresOptions& options) {
   // Keywords before "dbname" are defaults that the URL may override.
   const std::string timeout = std::to_string(options.connect_timeout_s);
   const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
@@ -270,7 +286,7 @@ Result<std::unique_ptr<PgConnection>> connect(const std::string& conninfo, const
   auto conn = std::make_unique<PgConnection>(raw);
   // The message names host and port but never the password.
   if (!conn->healthy())
-    return fail(Error{"db_unavailable", "connect: " + trimmed(PQerrorMessage(raw)), {}});
+    return fail(Error{"db_unavailable", "connect: " + one_line(PQerrorMessage(raw)), {}});
   if (auto s = conn->configure(); !s) return fail(s.error());
   return conn;
 }
@@ -292,6 +308,7 @@ class PostgresDatabase final : public Database {
     for (int attempt = 0;; ++attempt) {
       auto s = in_transaction(lease.conn(), "BEGIN", fn);
       if (s || attempt == kMaxRetries || !retryable(lease.conn().first_sqlstate())) return s;
+      backoff(attempt);
     }
   }
 
@@ -349,6 +366,16 @@ class PostgresDatabase final : public Database {
     available_.notify_one();
   }
 
+  // An immediate retry can take its first row lock again before the
+  // transaction it deadlocked with has woken up, and deadlock with it once
+  // more; a short random pause, doubling each time, lets the winner finish.
+  static void backoff(int attempt) {
+    thread_local std::minstd_rand random{std::random_device{}()};
+    const int ms =
+        (1 << attempt) + static_cast<int>(random() % static_cast<unsigned>(1 << attempt));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
   // Runs a statement that starts a scope. A connection broken earlier, or one
   // whose server restarted since its last use (libpq only notices on the next
   // round trip), is reconnected once: nothing has run yet, so it is safe.
@@ -393,7 +420,8 @@ class PostgresDatabase final : public Database {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> open_postgres(const std::string& conninfo, PostgresOptions options) {
+Result<std::unique_ptr<Database>> open_postgres(const std::string& conninfo,
+                                                PostgresOptions options) {
   if (options.pool_size < 1) return fail(Error{"db_error", "pool_size must be at least 1", {}});
   std::vector<std::unique_ptr<PgConnection>> connections;
   for (int i = 0; i < options.pool_size; ++i) {

@@ -13,6 +13,19 @@
 namespace stork::store {
 namespace {
 
+// Runs a function when the scope ends, however it ends.
+template <class F>
+class ScopeExit {
+ public:
+  explicit ScopeExit(F f) : f_(std::move(f)) {}
+  ~ScopeExit() { f_(); }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+
+ private:
+  F f_;
+};
+
 Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
   const int ext = db ? sqlite3_extended_errcode(db) : rc;
   std::string detail = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -170,9 +183,8 @@ class SqliteDatabase final : public Database {
   Status write(const std::function<Status(Connection&)>& fn) override {
     std::unique_lock lock(writer_mutex_);
     ++writers_in_use_;
-    auto result = in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
-    --writers_in_use_;
-    return result;
+    ScopeExit done([&] { --writers_in_use_; });  // also when fn throws
+    return in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
   }
 
   Status read(const std::function<Status(Connection&)>& fn) override {
@@ -186,13 +198,14 @@ class SqliteDatabase final : public Database {
       conn = free_readers_.back();
       free_readers_.pop_back();
     }
-    auto result = in_transaction(*conn, "BEGIN", fn);
-    {
-      std::lock_guard lock(readers_mutex_);
-      free_readers_.push_back(conn);
-    }
-    readers_free_.notify_one();
-    return result;
+    ScopeExit give_back([&] {  // also when fn throws
+      {
+        std::lock_guard lock(readers_mutex_);
+        free_readers_.push_back(conn);
+      }
+      readers_free_.notify_one();
+    });
+    return in_transaction(*conn, "BEGIN", fn);
   }
 
   Status ping() override {

@@ -1,0 +1,82 @@
+import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router'
+import { api, onUnauthorized } from './api'
+import { session, setUser, clearSession } from './session'
+import { canOpen, isRole, primaryRole, staffRoles, type PageKey } from './roles'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Open without signing in. */
+    public?: boolean
+    /** A page only some roles may open. */
+    page?: PageKey
+  }
+}
+
+export function homeOf(roles: readonly string[] | undefined): RouteLocationRaw {
+  const role = primaryRole(roles)
+  return role ? { name: 'role-home', params: { role } } : { name: 'no-role' }
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: () => import('./components/AppLayout.vue'),
+      children: [
+        { path: '', redirect: '/home' },
+        {
+          // Resolves to the home of the user's (first) staff role.
+          path: 'home',
+          name: 'home',
+          component: () => import('./pages/RoleHome.vue'),
+          beforeEnter: () => homeOf(session.user?.roles),
+        },
+        {
+          path: 'home/:role',
+          name: 'role-home',
+          component: () => import('./pages/RoleHome.vue'),
+          props: true,
+          beforeEnter: (to) => {
+            const role = to.params.role
+            return isRole(role) && staffRoles(session.user?.roles).includes(role) ? true : homeOf(session.user?.roles)
+          },
+        },
+        { path: 'no-role', name: 'no-role', component: () => import('./pages/NoRole.vue') },
+        { path: 'users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { page: 'users' } },
+        { path: 'audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { page: 'audit' } },
+        { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) {
+    // A signed-in user who opens /login goes home instead.
+    if (to.name === 'login' && session.token && session.user) return homeOf(session.user.roles)
+    return true
+  }
+  if (!session.token) {
+    return { name: 'login', query: to.fullPath === '/' || to.fullPath === '/home' ? {} : { redirect: to.fullPath } }
+  }
+  if (!session.user) {
+    try {
+      setUser(await api.me())
+    } catch {
+      // A 401 has already cleared the session; anything else: sign in again.
+      clearSession()
+      return { name: 'login', query: { redirect: to.fullPath } }
+    }
+  }
+  if (to.meta.page && !canOpen(to.meta.page, session.user?.roles)) return homeOf(session.user?.roles)
+  return true
+})
+
+onUnauthorized(() => {
+  const current = router.currentRoute.value
+  // Before the first navigation has finished, the guard above handles it.
+  if (current.name === 'login' || current.matched.length === 0) return
+  void router.replace({ name: 'login', query: { expired: '1', redirect: current.fullPath } })
+})
