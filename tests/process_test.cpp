@@ -173,3 +173,38 @@ TEST(Cli, HelpListsTheCommandsAndUnknownCommandsFail) {
 
 }  // namespace
 }  // namespace stork::testing
+
+namespace stork::testing {
+namespace {
+
+// TLS by configuration, checked with a real third-party client (curl).
+TEST(Tls, ServesHttpsWithTheConfiguredCertificate) {
+  char tmpl[] = "/tmp/stork-tls-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  auto cert = run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                           "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"});
+  ASSERT_EQ(cert.exit_code, 0) << cert.output;
+  {
+    ServerProcess server({"--db", "sqlite:" + dir + "/t.db", "--key-file", dir + "/key", "--tls-cert",
+                          dir + "/cert.pem", "--tls-key", dir + "/key.pem"});
+    ASSERT_NE(server.port(), 0);
+    const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/healthz";
+    auto ok = run_command({"/usr/bin/curl", "-sS", "--cacert", dir + "/cert.pem", url});
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+    EXPECT_NE(ok.output.find("\"status\":\"ok\""), std::string::npos) << ok.output;
+    // Plain HTTP on the TLS port gets no answer.
+    auto plain = run_command({"/usr/bin/curl", "-sS", "--max-time", "5",
+                              "http://127.0.0.1:" + std::to_string(server.port()) + "/healthz"});
+    EXPECT_NE(plain.exit_code, 0) << plain.output;
+  }
+  auto bad = run_command({stork_binary(), "serve", "--db", "sqlite:" + dir + "/t.db", "--key-file",
+                          dir + "/key", "--port", "0", "--tls-cert", dir + "/missing.pem", "--tls-key",
+                          dir + "/key.pem"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("TLS"), std::string::npos) << bad.output;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace stork::testing

@@ -99,8 +99,15 @@ Status validate_password(const std::string& password, std::string_view field) {
 
 AuthService::AuthService(store::Database& db, const Clock& clock, const AuditLog& audit,
                          AuthSettings settings)
-    : db_(db), clock_(clock), audit_(audit), settings_(settings) {
-  dummy_hash_ = crypto::hash_password(crypto::random_token(), settings_.argon2);
+    : db_(db), clock_(clock), audit_(audit), settings_(settings) {}
+
+const std::string& AuthService::dummy_hash() {
+  // Made on first need: hashing costs tens of milliseconds and 19 MiB, which
+  // start-up and the one-shot CLI commands should not pay.
+  std::call_once(dummy_once_, [this] {
+    dummy_hash_ = crypto::hash_password(crypto::random_token(), settings_.argon2);
+  });
+  return dummy_hash_;
 }
 
 Result<LoginResult> AuthService::login(const std::string& username, const std::string& password,
@@ -139,7 +146,7 @@ Result<LoginResult> AuthService::login(const std::string& username, const std::s
 
   const int64_t now = clock_.now_ms();
   if (!user) {
-    crypto::verify_password(password, dummy_hash_);
+    crypto::verify_password(password, dummy_hash());
     return audited_failure(bad_credentials, "failed", "unknown username", "");
   }
   if (user->locked_until_ms && *user->locked_until_ms > now) {

@@ -9,6 +9,7 @@
 // Thread-safe: no state outside the database. argon2 is slow on purpose:
 // call from worker threads, never from I/O threads.
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,8 @@ class AuthService {
   const Clock& clock_;
   const AuditLog& audit_;
   AuthSettings settings_;
+  const std::string& dummy_hash();
+  std::once_flag dummy_once_;
   std::string dummy_hash_;  // verified against for unknown users: equal timing
 };
 
