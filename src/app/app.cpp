@@ -66,6 +66,7 @@ struct App::Runtime {
                 .address = config.listen,
                 .port = static_cast<uint16_t>(config.port),
                 .io_threads = config.io_threads > 0 ? config.io_threads : cores(),
+                .io_model = config.io_model == "shared" ? http::IoModel::shared : http::IoModel::per_core,
                 .worker_threads = config.worker_threads > 0 ? config.worker_threads : 4 * cores(),
                 .max_connections = config.max_connections,
                 .max_body_bytes = static_cast<uint64_t>(config.max_body_bytes),

@@ -41,6 +41,7 @@ constexpr const char* kServeFlags = R"(  --listen ADDR              address to b
   --key-file PATH            field-encryption key, created if missing (default var/stork.key)
   --tls-cert PATH --tls-key PATH   serve HTTPS
   --io-threads N --worker-threads N
+  --io-model per_core|shared  one io_context per I/O thread (default) or one shared by all
   --max-connections N        (default 10000)
   --max-body-bytes N         (default 1048576)
   --max-header-bytes N       (default 8192)

@@ -57,6 +57,18 @@ Setter integer64(int64_t Config::*field, int64_t min, int64_t max) {
     return parse_int(k, v, c.*field, min, max);
   };
 }
+Setter choice(std::string Config::*field, std::vector<std::string> allowed) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    for (const auto& a : allowed)
+      if (a == v) {
+        c.*field = v;
+        return {};
+      }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return fail(Error::invalid(k, "must be one of " + list + ", got '" + v + "'"));
+  };
+}
 Setter boolean(bool Config::*field) {
   return [=](Config& c, const std::string& k, const std::string& v) {
     return parse_bool(k, v, c.*field);
@@ -69,6 +81,7 @@ const std::map<std::string, Setter>& setters() {
       {"listen", text(&Config::listen)},
       {"port", integer(&Config::port, 0, 65535)},
       {"io_threads", integer(&Config::io_threads, 0, 256)},
+      {"io_model", choice(&Config::io_model, {"per_core", "shared"})},
       {"worker_threads", integer(&Config::worker_threads, 0, 1024)},
       {"web_root", text(&Config::web_root)},
       {"tls_cert", text(&Config::tls_cert)},

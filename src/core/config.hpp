@@ -16,6 +16,7 @@ struct Config {
   std::string listen = "127.0.0.1";
   int port = 8080;
   int io_threads = 0;      // 0: one per core
+  std::string io_model = "per_core";  // or "shared" (see http::IoModel)
   int worker_threads = 0;  // blocking work (database, argon2); 0: 4 per core
   std::string web_root = "web/dist";
   std::string tls_cert;  // both set: serve HTTPS

@@ -215,9 +215,19 @@ TEST(BuildConfig, AcceptsMaxBodyBytesBeyondInt32) {
   EXPECT_FALSE(build_config({{{"max_body_bytes", "4294967297"}}}).has_value());
 }
 
+TEST(BuildConfig, AcceptsOnlyTheKnownIoModels) {
+  auto ok = build_config({{{"io_model", "shared"}}});
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->io_model, "shared");
+  EXPECT_EQ(build_config({})->io_model, "per_core");
+  auto bad = build_config({{{"io-model", "threads"}}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().fields[0].field, "io_model");
+}
+
 TEST(BuildConfig, ListsEveryKeyItUnderstands) {
   const auto keys = config_keys();
-  EXPECT_EQ(keys.size(), 20u);
+  EXPECT_EQ(keys.size(), 21u);  // grows with Config; keep README's table in step
   for (const auto& key : keys) {
     EXPECT_EQ(key.find('-'), std::string::npos) << key;
     // A listed key may reject a value, but never as unknown.

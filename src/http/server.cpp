@@ -68,12 +68,28 @@ struct Server::Impl {
         auth(a),
         metrics(m),
         hub(h),
-        ioc(std::max(1, opt.io_threads)),
+        contexts(make_contexts(opt)),
         workers(static_cast<size_t>(std::max(1, opt.worker_threads))),
-        acceptor(net::make_strand(ioc)) {}
+        acceptor(net::make_strand(*contexts[0])) {}
+
+  // shared: one io_context run by every I/O thread; per_core: one
+  // single-threaded io_context per thread, connections dealt round-robin.
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(const ServerOptions& o) {
+    const int threads = std::max(1, o.io_threads);
+    std::vector<std::unique_ptr<net::io_context>> out;
+    if (o.io_model == IoModel::per_core) {
+      for (int i = 0; i < threads; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    } else {
+      out.push_back(std::make_unique<net::io_context>(threads));
+    }
+    return out;
+  }
+
+  net::io_context& next_context() { return *contexts[next_context_index++ % contexts.size()]; }
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void serve_socket(tcp::socket socket);
   void session_started(const std::shared_ptr<SessionBase>& s, uint64_t& id_out);
   void session_ended(uint64_t id);
 
@@ -95,12 +111,13 @@ struct Server::Impl {
   // pending handlers and with them sessions, which still report to the
   // registry above. The TLS context outlives the streams that use it.
   std::optional<ssl::context> tls;
-  net::io_context ioc;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  size_t next_context_index = 0;  // only touched by the accept handler
   net::thread_pool workers;  // blocking handlers run here, never on ioc threads
   tcp::acceptor acceptor;
   // Keeps the I/O threads running while a worker holds the last request
   // (once the acceptor is closed nothing else counts as pending work).
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 };
 
@@ -481,7 +498,8 @@ class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_fro
 }  // namespace
 
 void Server::Impl::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::on_accept, this));
+  acceptor.async_accept(net::make_strand(next_context()),
+                        beast::bind_front_handler(&Impl::on_accept, this));
 }
 
 void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -490,6 +508,19 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     log::warn("accept failed", {{"error", ec.message()}});
     return do_accept();
   }
+  serve_socket(std::move(socket));
+  // Take every connection already waiting: one accept per turn of the event
+  // loop starves new clients while busy connections keep the loop full.
+  for (int i = 0; i < 256; ++i) {
+    tcp::socket next(net::make_strand(next_context()));
+    acceptor.accept(next, ec);  // the acceptor is non-blocking: would_block ends the batch
+    if (ec) break;
+    serve_socket(std::move(next));
+  }
+  do_accept();
+}
+
+void Server::Impl::serve_socket(tcp::socket socket) {
   beast::error_code ignored;
   const auto endpoint = socket.remote_endpoint(ignored);
   const std::string ip = ignored ? std::string("?") : endpoint.address().to_string();
@@ -504,11 +535,10 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     socket.non_blocking(true, ignored);
     socket.write_some(net::buffer(kBusy), ignored);
     socket.close(ignored);
-    return do_accept();
+    return;
   }
   if (tls) std::make_shared<TlsSession>(std::move(socket), *tls, *this, ip)->run();
   else std::make_shared<PlainSession>(std::move(socket), *this, ip)->run();
-  do_accept();
 }
 
 Server::Server(ServerOptions options, const Dispatcher& dispatcher, Authenticator& auth,
@@ -540,14 +570,18 @@ Status Server::start() {
   if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) s.acceptor.non_blocking(true, ec);
   if (ec)
     return fail(Error{"bind_failed",
                       "cannot listen on " + s.opt.address + ":" + std::to_string(s.opt.port) + ": " +
                           ec.message(),
                       {{"port", ec.message()}}});
   s.do_accept();
-  s.work.emplace(s.ioc.get_executor());
-  for (int i = 0; i < std::max(1, s.opt.io_threads); ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& ctx : s.contexts) s.work.emplace_back(ctx->get_executor());
+  for (int i = 0; i < std::max(1, s.opt.io_threads); ++i) {
+    net::io_context& ctx = *s.contexts[static_cast<size_t>(i) % s.contexts.size()];
+    s.threads.emplace_back([&ctx] { ctx.run(); });
+  }
   return {};
 }
 
@@ -575,8 +609,8 @@ void Server::stop(std::chrono::milliseconds drain) {
     std::unique_lock lock(s.sessions_mutex);
     s.sessions_done.wait_for(lock, drain, [&] { return s.active.load() == 0; });
   }
-  s.work.reset();
-  s.ioc.stop();
+  s.work.clear();
+  for (auto& ctx : s.contexts) ctx->stop();
   for (auto& t : s.threads)
     if (t.joinable()) t.join();
   s.workers.join();

@@ -19,10 +19,15 @@
 
 namespace stork::http {
 
+// How I/O threads share sockets: one io_context run by every thread, or one
+// io_context per thread with connections dealt round-robin.
+enum class IoModel { shared, per_core };
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: pick a free port
   int io_threads = 1;
+  IoModel io_model = IoModel::per_core;
   int worker_threads = 4;
   int max_connections = 10000;
   uint64_t max_body_bytes = 1 << 20;
