@@ -459,13 +459,13 @@ class PlainSession : public HttpSession<PlainSession>,
 
  private:
   void drain() {
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16384), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (!ec) self->drain();
     });
   }
 
   beast::tcp_stream stream_;
-  std::array<char, 16384> discard_;
 };
 
 class TlsSession : public HttpSession<TlsSession>, public std::enable_shared_from_this<TlsSession> {
