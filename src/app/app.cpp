@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "core/civil_date.hpp"
+
 #include "app/open_database.hpp"
 #include "auth/repo.hpp"
 #include "core/log.hpp"
@@ -9,6 +11,7 @@
 #include "http/routes/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "patients/repo.hpp"
 #include "scheduling/repo.hpp"
 
 namespace stork::app {
@@ -39,13 +42,43 @@ int cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurre
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto span : {auth::sql::migrations(), scheduling::sql::migrations()})
+  for (auto span : {auth::sql::migrations(), scheduling::sql::migrations(), patients::sql::migrations(),
+                    notify::migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
 
-Services::Services(store::Database& db, const Clock& clock, auth::AuthSettings settings)
-    : audit(clock), auth(db, clock, audit, settings), directory(db) {}
+namespace {
+auth::AuthSettings auth_settings_with(const Config& config, crypto::Argon2Params argon2) {
+  auto s = auth_settings(config);
+  s.argon2 = argon2;
+  return s;
+}
+patients::PatientSettings patient_settings(const Config& config) {
+  patients::PatientSettings s;
+  s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
+  return s;
+}
+}  // namespace
+
+Services::Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
+                   crypto::Argon2Params argon2)
+    : clock(clock),
+      cipher(master_key),
+      audit(clock),
+      auth(db, clock, audit, auth_settings_with(config, argon2)),
+      directory(db),
+      sms(db, clock, cipher),
+      patients(db, clock, audit, cipher, patients::CardTokenSigner(patients::derive_card_key(master_key)),
+               patient_settings(config)),
+      portal(db, clock, audit, cipher, auth, sms) {}
+
+Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
+                                                crypto::Argon2Params argon2) {
+  auto key = crypto::load_or_create_key(config.key_file);
+  if (!key) return fail(key.error());
+  return std::make_unique<Services>(db, clock, config, *key, argon2);
+}
 
 auth::AuthSettings auth_settings(const Config& config) {
   auth::AuthSettings s;
@@ -98,17 +131,15 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   const auto migrations = all_migrations();
   if (auto m = store::migrate(*app->db_, migrations, clock); !m) return fail(m.error());
 
-  auto key = crypto::load_or_create_key(config.key_file);
-  if (!key) return fail(key.error());
-  app->cipher_ = std::make_unique<crypto::FieldCipher>(*key);
-
-  auto settings = auth_settings(config);
-  settings.argon2 = argon2;
-  app->services_ = std::make_unique<Services>(*app->db_, clock, settings);
+  auto services = make_services(*app->db_, clock, config, argon2);
+  if (!services) return fail(services.error());
+  app->services_ = std::move(*services);
 
   http::add_system_routes(app->router_, {*app->db_, app->metrics_, kVersion});
   http::add_auth_routes(app->router_, {app->services_->auth, app->services_->audit, *app->db_});
   http::add_directory_routes(app->router_, app->services_->directory);
+  http::add_patient_routes(app->router_, app->services_->patients);
+  http::add_portal_routes(app->router_, {app->services_->portal, app->services_->patients, app->services_->sms});
 
   app->runtime_ = std::make_unique<Runtime>(*app, config);
   return app;

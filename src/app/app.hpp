@@ -14,6 +14,9 @@
 #include "http/event_hub.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "notify/sms.hpp"
+#include "patients/portal.hpp"
+#include "patients/service.hpp"
 #include "scheduling/directory.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -27,11 +30,22 @@ std::vector<store::Migration> all_migrations();
 
 // The module services over one database. Lives as long as the database.
 struct Services {
-  Services(store::Database& db, const Clock& clock, auth::AuthSettings settings);
+  // master_key: the 32-byte field-encryption key (crypto::load_or_create_key).
+  Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
+           crypto::Argon2Params argon2 = {});
+  const Clock& clock;
+  crypto::FieldCipher cipher;
   auth::AuditLog audit;
   auth::AuthService auth;
   scheduling::DirectoryService directory;
+  notify::SimulatedSmsGateway sms;  // the only SMS adapter shipped; see notify/sms.hpp
+  patients::PatientService patients;
+  patients::PortalService portal;
 };
+
+// Loads the field key named by the config and builds the services.
+Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
+                                                crypto::Argon2Params argon2 = {});
 
 auth::AuthSettings auth_settings(const Config& config);
 
@@ -60,7 +74,6 @@ class App {
 
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Services> services_;
-  std::unique_ptr<crypto::FieldCipher> cipher_;
   http::Router router_;
   http::Metrics metrics_;
   http::EventHub hub_;

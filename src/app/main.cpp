@@ -126,13 +126,19 @@ int cmd_seed_demo(const Config& config) {
     std::fprintf(stderr, "stork seed-demo: %s\n", m.error().message.c_str());
     return 1;
   }
-  Services services(**db, clock, auth_settings(config));
-  auto report = seed_demo(services);
+  auto services = make_services(**db, clock, config);
+  if (!services) {
+    std::fprintf(stderr, "stork seed-demo: %s\n", services.error().message.c_str());
+    return 1;
+  }
+  auto report = seed_demo(**services);
   if (!report) {
     std::fprintf(stderr, "stork seed-demo: %s\n", report.error().message.c_str());
     return 1;
   }
   std::printf("demo hospital: %s\n", report->directory_created ? "created" : "already present");
+  if (report->patients_created > 0)
+    std::printf("demo patients: %d created (demo mother's phone %s)\n", report->patients_created, kDemoMotherPhone);
   if (report->accounts_created.empty()) {
     std::printf("demo accounts: already present\n");
   } else {

@@ -126,7 +126,7 @@ scheduling::Directory demo_directory() {
   return d;
 }
 
-Result<SeedReport> seed_demo(Services& services) {
+Result<SeedReport> seed_demo(Services& services, SeedOptions options) {
   SeedReport report;
   auto empty = services.directory.empty();
   if (!empty) return fail(empty.error());
@@ -145,6 +145,13 @@ Result<SeedReport> seed_demo(Services& services) {
     auto created = services.auth.create_user_as_system(u, {"127.0.0.1", "seed-demo"});
     if (!created) return fail(created.error());
     report.accounts_created.push_back(username);
+  }
+  auto patients = services.patients.count();
+  if (!patients) return fail(patients.error());
+  if (*patients == 0 && options.families > 0) {
+    auto created = seed_demo_patients(services, options.families, services.clock);
+    if (!created) return fail(created.error());
+    report.patients_created = *created;
   }
   return report;
 }

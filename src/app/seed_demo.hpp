@@ -15,11 +15,26 @@ inline constexpr const char* kDemoPassword = "demo1234!";
 struct SeedReport {
   bool directory_created = false;
   std::vector<std::string> accounts_created;  // usernames
+  int patients_created = 0;
 };
+
+struct SeedOptions {
+  // Mothers registered with their children and newborns (about 2.3
+  // patients each); 0 for none. Mother 0 has the phone kDemoMotherPhone.
+  int families = 160;
+};
+
+// The demo mother: sign in on the phone portal with this number; the code
+// is in the SMS simulator's outbox.
+inline constexpr const char* kDemoMotherPhone = "13800138000";
 
 // Idempotent: parts already present are left alone.
 // Passwords are hashed with the cost the AuthService was built with.
-Result<SeedReport> seed_demo(Services& services);
+Result<SeedReport> seed_demo(Services& services, SeedOptions options = {});
+
+// Deterministic demo patients (fixed random seed): realistic names, valid
+// resident identity numbers, mainland mobile numbers.
+Result<int> seed_demo_patients(Services& services, int families, const Clock& clock);
 
 scheduling::Directory demo_directory();
 

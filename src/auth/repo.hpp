@@ -60,6 +60,10 @@ inline constexpr Sql kSelectStaffToken{
     "SELECT u.id, u.username, u.display_name FROM auth_tokens t JOIN users u ON u.id = t.principal_id"
     " WHERE t.token_hash = $1 AND t.principal_kind = 'staff' AND t.revoked_at IS NULL"
     " AND t.expires_at > $2 AND u.disabled = 0"};
+inline constexpr Sql kSelectPatientToken{
+    "auth_select_patient_token",
+    "SELECT principal_id FROM auth_tokens WHERE token_hash = $1 AND principal_kind = 'patient'"
+    " AND revoked_at IS NULL AND expires_at > $2"};
 inline constexpr Sql kRevokeToken{
     "auth_revoke_token",
     "UPDATE auth_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL"};

@@ -204,14 +204,23 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
     const std::string hash = crypto::sha256_hex(token);
     auto rows = c.query(sql::kSelectStaffToken, {hash, clock_.now_ms()});
     if (!rows) return fail(rows.error());
-    if (rows->empty())
-      return fail(Error::unauthenticated("the session is unknown, expired or signed out"));
     Principal p;
+    p.token_hash = hash;
+    if (rows->empty()) {
+      auto patient = c.query(sql::kSelectPatientToken, {hash, clock_.now_ms()});
+      if (!patient) return fail(patient.error());
+      if (patient->empty())
+        return fail(Error::unauthenticated("the session is unknown, expired or signed out"));
+      p.kind = PrincipalKind::patient;
+      p.id = (*patient)[0].integer(0);
+      p.username = "account" + std::to_string(p.id);
+      p.display_name = p.username;
+      return p;
+    }
     p.kind = PrincipalKind::staff;
     p.id = (*rows)[0].integer(0);
     p.username = (*rows)[0].text(1);
     p.display_name = (*rows)[0].text(2);
-    p.token_hash = hash;
     auto roles = roles_of(c, p.id);
     if (!roles) return fail(roles.error());
     p.roles = std::move(*roles);
@@ -219,11 +228,25 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   });
 }
 
+Result<std::pair<std::string, int64_t>> AuthService::issue_patient_token(store::Connection& c,
+                                                                         int64_t account_id,
+                                                                         const RequestContext& ctx) {
+  std::string token = crypto::random_token();
+  const int64_t now = clock_.now_ms();
+  const int64_t expires = now + int64_t{settings_.patient_token_ttl_minutes} * 60'000;
+  if (auto r = c.execute(sql::kInsertToken, {crypto::sha256_hex(token), std::string("patient"), account_id,
+                                             now, expires, ctx.ip});
+      !r)
+    return fail(r.error());
+  return std::pair{std::move(token), expires};
+}
+
 Status AuthService::logout(const Principal& who, const RequestContext& ctx) {
   return db_.write([&](store::Connection& c) -> Status {
     if (auto r = c.execute(sql::kRevokeToken, {who.token_hash, clock_.now_ms()}); !r)
       return fail(r.error());
-    return audit_.append(c, {who.audit_name(), "auth.logout", "user", std::to_string(who.id),
+    return audit_.append(c, {who.audit_name(), "auth.logout",
+                             who.kind == PrincipalKind::staff ? "user" : "portal_account", std::to_string(who.id),
                              "success", ""},
                          ctx);
   });

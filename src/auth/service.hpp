@@ -23,6 +23,7 @@ namespace stork::auth {
 
 struct AuthSettings {
   int token_ttl_minutes = 480;
+  int patient_token_ttl_minutes = 60 * 24 * 7;  // a phone stays signed in for a week
   int max_failed_logins = 5;
   int lock_minutes = 15;
   crypto::Argon2Params argon2;
@@ -39,6 +40,12 @@ class AuthService {
   // Errors: unauthenticated (unknown, expired, revoked token or disabled user).
   Result<Principal> authenticate(std::string_view token);
   Status logout(const Principal& who, const RequestContext& ctx);
+
+  // A session for a patient portal account, inside the caller's transaction
+  // (the portal verifies the one-time code first). Returns the token, shown
+  // once, and its expiry.
+  Result<std::pair<std::string, int64_t>> issue_patient_token(store::Connection& c, int64_t account_id,
+                                                              const RequestContext& ctx);
 
   Result<std::vector<User>> list_users();
   Result<User> get_user(int64_t id);

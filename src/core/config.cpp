@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include "core/civil_date.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -96,7 +98,13 @@ const std::map<std::string, Setter>& setters() {
       {"login_max_failures", integer(&Config::login_max_failures, 1, 1000)},
       {"login_lock_minutes", integer(&Config::login_lock_minutes, 1, 60 * 24)},
       {"db_pool_size", integer(&Config::db_pool_size, 1, 256)},
-      {"time_zone", text(&Config::time_zone)},
+      {"time_zone",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (auto offset = utc_offset_minutes(v); !offset)
+           return fail(Error::invalid(k, offset.error().fields[0].message + ", got '" + v + "'"));
+         c.time_zone = v;
+         return {};
+       }},
       {"access_log", boolean(&Config::access_log)},
   };
   return table;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace stork {
@@ -16,12 +17,25 @@ struct FieldError {
   std::string message;
 };
 
+// A member added to the problem document beyond the standard ones, e.g.
+// "existing_id": 42 on a duplicate registration.
+struct ErrorDetail {
+  std::string key;
+  std::variant<int64_t, std::string> value;
+};
+
 // A stable machine code (snake_case, part of the API contract), a sentence
 // for people, and the fields at fault for validation errors.
 struct Error {
   std::string code;
   std::string message;
   std::vector<FieldError> fields;
+  std::vector<ErrorDetail> details;
+
+  Error with(std::string key, std::variant<int64_t, std::string> value) && {
+    details.push_back({std::move(key), std::move(value)});
+    return std::move(*this);
+  }
 
   static Error invalid(std::string field, std::string message);
   static Error invalid(std::vector<FieldError> fields);

@@ -1,5 +1,7 @@
 #include "http/json.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 
 namespace stork::http {
@@ -91,6 +93,30 @@ std::optional<std::vector<std::string>> JsonReader::optional_string_array(std::s
     out.emplace_back(arr[i].get_string());
   }
   return out;
+}
+
+std::optional<int64_t> JsonReader::optional_id(std::string_view key) {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return std::nullopt;
+  const auto& v = it->value();
+  if (v.is_int64() && v.get_int64() > 0) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX) && v.get_uint64() > 0)
+    return static_cast<int64_t>(v.get_uint64());
+  errors_.add(std::string(key), "must be a positive whole number");
+  return std::nullopt;
+}
+
+int64_t JsonReader::required_id(std::string_view key) {
+  auto v = optional_id(key);
+  const auto it = obj_.find(key);
+  if (!v && (it == obj_.end() || it->value().is_null())) errors_.add(std::string(key), "is required");
+  return v.value_or(0);
+}
+
+void JsonReader::allow_only(std::initializer_list<std::string_view> keys) {
+  for (const auto& [key, _] : obj_)
+    if (std::find(keys.begin(), keys.end(), std::string_view(key)) == keys.end())
+      errors_.add(std::string(key), "is not a known field");
 }
 
 Result<int64_t> parse_id(const std::string& text, std::string_view field) {

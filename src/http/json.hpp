@@ -2,11 +2,13 @@
 // JSON in and out of handlers (Boost.JSON).
 #include <boost/json.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "http/problem.hpp"
 #include "http/request.hpp"
 
 namespace stork::http {
@@ -26,6 +28,11 @@ class JsonReader {
   std::string required_string(std::string_view key, size_t max_len = 1000);
   std::optional<std::string> optional_string(std::string_view key, size_t max_len = 1000);
   std::optional<bool> optional_bool(std::string_view key);
+  // Positive whole numbers (ids).
+  std::optional<int64_t> optional_id(std::string_view key);
+  int64_t required_id(std::string_view key);
+  // Reports every member not in keys: a misspelt field is an error, not ignored.
+  void allow_only(std::initializer_list<std::string_view> keys);
   std::optional<std::vector<std::string>> optional_string_array(std::string_view key,
                                                                 size_t max_items = 100);
   Status status() const { return errors_.status(); }
@@ -38,6 +45,12 @@ class JsonReader {
   const boost::json::object& obj_;
   FieldErrors errors_;
 };
+
+// In a handler: decodes the JSON body into `obj` or returns the problem.
+#define STORK_JSON_BODY(obj, req)                                   \
+  auto obj##_parsed = parse_json_object((req).body);                \
+  if (!obj##_parsed) return problem(obj##_parsed.error(), (req).request_id); \
+  const boost::json::object& obj = *obj##_parsed
 
 // Parses a positive integer path or query parameter; errors name the field.
 Result<int64_t> parse_id(const std::string& text, std::string_view field);

@@ -20,6 +20,18 @@ int status_for(const std::string& code) {
       {"route_not_found", 404},
       {"method_not_allowed", 405},
       {"conflict", 409},
+      {"document_registered", 409},
+      {"likely_duplicate", 409},
+      {"already_registered", 409},
+      {"already_merged", 409},
+      {"already_linked", 409},
+      {"child_is_minor", 409},
+      {"identity_complete", 409},
+      {"card_forged", 422},
+      {"card_expired", 422},
+      {"card_replaced", 422},
+      {"too_many_requests", 429},
+      {"code_locked", 429},
       {"username_taken", 409},
       {"last_admin", 409},
       {"unique_violation", 409},
@@ -48,6 +60,7 @@ std::string title_for(int status) {
     case 409: return "Conflict";
     case 413: return "Payload too large";
     case 415: return "Unsupported media type";
+    case 422: return "Unprocessable content";
     case 429: return "Too many requests";
     case 431: return "Request headers too large";
     case 503: return "Service unavailable";
@@ -75,8 +88,14 @@ Response problem(const Error& error, const std::string& request_id) {
     for (const auto& f : error.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
     body["errors"] = std::move(fields);
   }
+  for (const auto& d : error.details)
+    std::visit([&](const auto& v) { body[d.key] = v; }, d.value);
   body["request_id"] = request_id;
-  return Response{status, "application/problem+json", boost::json::serialize(body), {}};
+  Response res{status, "application/problem+json", boost::json::serialize(body), {}};
+  for (const auto& d : error.details)
+    if (d.key == "retry_after_seconds" && std::holds_alternative<int64_t>(d.value))
+      res.headers.emplace_back("Retry-After", std::to_string(std::get<int64_t>(d.value)));
+  return res;
 }
 
 }  // namespace stork::http

@@ -34,7 +34,7 @@ std::vector<std::string> Router::split(std::string_view path) {
 
 void Router::add(Route route) {
   // A route without a rule, or registered twice, is a programming error.
-  if (route.access.kind == Access::Kind::roles && route.access.roles.empty())
+  if (route.access.kind == Access::Kind::roles && route.access.roles.empty() && !route.access.patients)
     throw std::logic_error("route " + route.pattern + " allows no role");
   for (const auto& r : routes_)
     if (r.method == route.method && r.pattern == route.pattern)

@@ -22,6 +22,15 @@ struct Access {
   static Access anyone() { return {Kind::anyone, {}, false}; }
   static Access any_staff() { return {Kind::any_staff, {}, false}; }
   static Access only(std::vector<auth::Role> roles) { return {Kind::roles, std::move(roles), false}; }
+  // Patient tokens only (the portal).
+  static Access patients_only() { return {Kind::roles, {}, true}; }
+
+  // The same rule, also open to patient tokens (their own data only).
+  Access and_patients() const {
+    Access a = *this;
+    a.patients = true;
+    return a;
+  }
 
   bool requires_sign_in() const { return kind != Kind::anyone; }
   bool allows(const auth::Principal& p) const;

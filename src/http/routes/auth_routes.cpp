@@ -40,11 +40,7 @@ std::optional<std::vector<Role>> read_roles(JsonReader& r, std::string_view key)
   return roles;
 }
 
-// Decodes the JSON body or answers with the problem.
-#define STORK_JSON_BODY(obj, req)                                   \
-  auto obj##_parsed = parse_json_object((req).body);                \
-  if (!obj##_parsed) return problem(obj##_parsed.error(), (req).request_id); \
-  const json::object& obj = *obj##_parsed
+
 
 }  // namespace
 
@@ -67,7 +63,8 @@ void add_auth_routes(Router& router, AuthDeps deps) {
                                            {"user", user_json(result->user)}});
               }});
 
-  router.add({.method = "POST", .pattern = "/api/v1/auth/logout", .access = Access::any_staff(),
+  router.add({.method = "POST", .pattern = "/api/v1/auth/logout",
+              .access = Access::any_staff().and_patients(),
               .handler = [&svc](Request& req) {
                 if (auto s = svc.logout(*req.principal, req.context()); !s)
                   return problem(s.error(), req.request_id);

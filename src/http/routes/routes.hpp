@@ -7,6 +7,9 @@
 #include "http/event_hub.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "notify/sms.hpp"
+#include "patients/portal.hpp"
+#include "patients/service.hpp"
 #include "scheduling/directory.hpp"
 #include "store/database.hpp"
 
@@ -27,5 +30,14 @@ struct AuthDeps {
 void add_auth_routes(Router& router, AuthDeps deps);
 
 void add_directory_routes(Router& router, scheduling::DirectoryService& directory);
+
+void add_patient_routes(Router& router, patients::PatientService& patients);
+
+struct PortalDeps {
+  patients::PortalService& portal;
+  patients::PatientService& patients;
+  notify::SimulatedSmsGateway& sms;
+};
+void add_portal_routes(Router& router, PortalDeps deps);
 
 }  // namespace stork::http
