@@ -3,6 +3,7 @@
 // lockout and account administration behave and are audited.
 #include <gtest/gtest.h>
 
+#include "support/api_assert.hpp"
 #include "support/test_database.hpp"
 #include "support/test_server.hpp"
 
@@ -15,25 +16,6 @@ class Api : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override { server_ = std::make_unique<TestServer>(GetParam()); }
   TestServer& server() { return *server_; }
-
-  static void expect_problem(const HttpResult& r, int status, const std::string& code,
-                             const std::string& field = "") {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type"), "application/problem+json") << r.body;
-    const auto body = r.json();
-    ASSERT_TRUE(body.is_object()) << r.body;
-    EXPECT_EQ(body.at("code").as_string(), code) << r.body;
-    EXPECT_EQ(body.at("status").as_int64(), status);
-    EXPECT_FALSE(body.at("title").as_string().empty());
-    EXPECT_FALSE(body.at("detail").as_string().empty());
-    EXPECT_EQ(body.at("request_id").as_string(), r.header("x-request-id"));
-    if (!field.empty()) {
-      bool named = false;
-      for (const auto& e : body.at("errors").as_array())
-        named |= e.at("field").as_string() == field;
-      EXPECT_TRUE(named) << "field " << field << " not named in " << r.body;
-    }
-  }
 
   std::unique_ptr<TestServer> server_;
 };

@@ -833,6 +833,15 @@ Result<PatientView> PatientService::resolve_card(const Principal& who, std::stri
   return out;
 }
 
+Status PatientService::authorize(const Principal& who, int64_t patient_id) {
+  if (is_staff(who)) return {};
+  const RequestContext ctx;
+  return db_.read([&](store::Connection& c) -> Status {
+    STORK_TX(tx, &who, ctx);
+    return tx.authorize(patient_id);
+  });
+}
+
 Result<int64_t> PatientService::count() {
   return store::read_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
     auto rows = c.query(sql::kCountPatients);

@@ -95,6 +95,11 @@ class PatientService {
   Result<PatientView> resolve_card(const auth::Principal& who, std::string_view qr,
                                    const auth::RequestContext& ctx);
 
+  // Staff: always (their route checked the role). A patient: only her own
+  // record and her children's. Handlers call it before reading a body, so a
+  // patient learns nothing about another family's records.
+  Status authorize(const auth::Principal& who, int64_t patient_id);
+
   // The portal account's own record, if she has one.
   Result<std::optional<int64_t>> self_of(int64_t account_id);
 

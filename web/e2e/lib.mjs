@@ -43,8 +43,8 @@ export const HOME_TITLES = {
 /** Pages besides the home that each role's navigation offers. */
 export const NAV_PAGES = {
   admin: ['users', 'audit'],
-  clerk: [],
-  triage_nurse: [],
+  clerk: ['patients'],
+  triage_nurse: ['patients'],
   doctor: [],
   pharmacist: [],
   mdt_coordinator: [],
@@ -164,4 +164,106 @@ export async function apiCall(method, path, { token, body } = {}) {
   })
   const text = await response.text()
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined }
+}
+
+/**
+ * Waits until an <img> has finished loading; resolves with its natural width
+ * (0 if it failed).
+ * @param {import('playwright-core').Locator} img
+ */
+export async function loadedWidth(img) {
+  await img.waitFor()
+  return img.evaluate(
+    (el) =>
+      new Promise((resolve) => {
+        const image = /** @type {HTMLImageElement} */ (el)
+        if (image.complete) resolve(image.naturalWidth)
+        image.addEventListener('load', () => resolve(image.naturalWidth), { once: true })
+        image.addEventListener('error', () => resolve(0), { once: true })
+      }),
+  )
+}
+
+/** @param {number} n */
+function randomDigits(n) {
+  let out = ''
+  for (let i = 0; i < n; i += 1) out += Math.floor(Math.random() * 10)
+  return out
+}
+
+/** A mainland mobile number nobody in the demo data has (139 + 8 random digits). */
+export function randomPhone() {
+  return `139${randomDigits(8)}`
+}
+
+const SURNAMES = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施'
+const GIVEN = '静雅婷丽芳慧敏玲娟秀琳颖蕾欣怡萱晨曦月瑶'
+
+/** @param {string} chars */
+function pick(chars) {
+  return chars[Math.floor(Math.random() * chars.length)]
+}
+
+/** A random two- or three-character Chinese name. */
+export function randomName() {
+  return pick(SURNAMES) + pick(GIVEN) + pick(GIVEN)
+}
+
+/** A random adult date of birth, YYYY-MM-DD (1985–1998, day 01–28). */
+export function randomBirthDate() {
+  const year = 1985 + Math.floor(Math.random() * 14)
+  const month = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')
+  const day = String(1 + Math.floor(Math.random() * 28)).padStart(2, '0')
+  return `${year}-${month}-${day}`
+}
+
+/**
+ * A valid PRC resident identity number (GB 11643-1999): region 110101, the
+ * date of birth, a 3-digit sequence whose last digit is even for a woman, and
+ * the check character.
+ * @param {string} birthDate YYYY-MM-DD
+ * @param {'female' | 'male'} sex
+ */
+export function residentId(birthDate, sex) {
+  const parity = sex === 'female' ? 0 : 1
+  const last = 2 * Math.floor(Math.random() * 5) + parity
+  const first17 = `110101${birthDate.replaceAll('-', '')}${randomDigits(2)}${last}`
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(first17[i]), 0)
+  return first17 + '10X98765432'[sum % 11]
+}
+
+/**
+ * The same number with a wrong check character.
+ * @param {string} id
+ */
+export function withWrongCheck(id) {
+  const right = id[17]
+  const wrong = right === '0' ? '1' : '0'
+  return id.slice(0, 17) + wrong
+}
+
+/**
+ * Signs a demo staff account in through the API; resolves with its token.
+ * @param {string} username
+ */
+export async function staffToken(username) {
+  const { status, json } = await apiCall('POST', '/api/v1/auth/login', {
+    body: { username, password: DEMO_PASSWORD },
+  })
+  assert.equal(status, 200, `API sign-in as ${username} answered ${status}`)
+  return /** @type {string} */ (json.token)
+}
+
+/**
+ * The newest sign-in code the SMS simulator "delivered" to this phone.
+ * @param {string} phone
+ */
+export async function latestSmsCode(phone) {
+  const { status, json } = await apiCall('GET', `/api/v1/sms-simulator/outbox?phone=${encodeURIComponent(phone)}`)
+  assert.equal(status, 200)
+  const text = json.items?.[0]?.text ?? ''
+  const code = /\b(\d{6})\b/.exec(text)?.[1]
+  assert.ok(code, `no code in the newest message to ${phone}: "${text}"`)
+  return code
 }

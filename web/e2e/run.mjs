@@ -51,7 +51,9 @@ function runStep(args) {
 }
 
 runStep(['migrate', '--db', db])
-runStep(['seed-demo', '--db', db])
+// The same field-encryption key as the server below: seeded patients'
+// identity numbers and phones are encrypted with it.
+runStep(['seed-demo', '--db', db, '--key-file', keyFile])
 
 const server = spawn(stork, ['serve', '--db', db, '--port', '0', '--web-root', webRoot, '--key-file', keyFile], {
   stdio: ['ignore', 'inherit', 'pipe'],

@@ -1,6 +1,7 @@
-// The one place that talks HTTP to the Stork server. Every call sends the
-// session's bearer token; a 401 from any call (other than sign-in itself)
-// ends the session and hands control to `onUnauthorized`.
+// The one place that talks HTTP to the Stork server. Every call sends a
+// bearer token: the staff session's by default, or that of another
+// `AuthSource` (the patient portal keeps its own). A 401 from any call (other
+// than sign-in itself) ends that session through its source's `expire`.
 
 import { session, clearSession } from './session'
 
@@ -18,6 +19,8 @@ export interface Problem {
   code?: string
   errors?: FieldError[]
   request_id?: string
+  /** Extension members some problems carry (`candidates`, `existing_id`, `retry_after_seconds`, …). */
+  [extension: string]: unknown
 }
 
 export class ApiError extends Error {
@@ -95,10 +98,19 @@ export interface UserPatch {
   disabled?: boolean
 }
 
-interface RequestOptions {
+/** Where a call's bearer token comes from, and what a 401 does to that session. */
+export interface AuthSource {
+  token(): string | null
+  /** The server no longer accepts the token: end the session. */
+  expire(): void
+}
+
+export interface RequestOptions {
   body?: unknown
   /** Don't treat 401 as "session over" (sign-in answers 401 for a wrong password). */
   allow401?: boolean
+  /** The session to send; the staff session when not given. */
+  auth?: AuthSource
 }
 
 let unauthorizedHandler: () => void = () => {}
@@ -106,6 +118,21 @@ let unauthorizedHandler: () => void = () => {}
 /** Called after a 401 has cleared the session (the router sends the user to sign-in). */
 export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler
+}
+
+/** No token at all: public calls (the portal's sign-in, the SMS simulator). */
+export const noAuth: AuthSource = {
+  token: () => null,
+  expire: () => {},
+}
+
+/** The signed-in staff member's session. */
+export const staffAuth: AuthSource = {
+  token: () => session.token,
+  expire: () => {
+    clearSession()
+    unauthorizedHandler()
+  },
 }
 
 function isProblemLike(value: unknown): value is Partial<Problem> {
@@ -127,35 +154,53 @@ async function readBody(response: Response): Promise<unknown> {
   return text
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
-  if (session.token) headers.Authorization = `Bearer ${session.token}`
+async function send(method: string, path: string, accept: string, options: RequestOptions): Promise<Response> {
+  const auth = options.auth ?? staffAuth
+  const headers: Record<string, string> = { Accept: accept }
+  const token = auth.token()
+  if (token) headers.Authorization = `Bearer ${token}`
   let body: string | undefined
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
-
-  let response: Response
   try {
-    response = await fetch(path, { method, headers, body, credentials: 'same-origin' })
+    return await fetch(path, { method, headers, body, credentials: 'same-origin' })
   } catch {
     throw new ApiError({ status: 0, title: 'network' })
   }
+}
 
+/** Turns a failed answer into an ApiError (ending the session on a 401). */
+async function failure(response: Response, options: RequestOptions): Promise<ApiError> {
   const data = await readBody(response)
-  if (response.ok) return data as T
-
   const problem: Problem = isProblemLike(data)
     ? { ...data, status: typeof data.status === 'number' ? data.status : response.status }
     : { status: response.status, title: response.statusText || undefined }
   if (problem.errors !== undefined && !Array.isArray(problem.errors)) delete problem.errors
 
-  if (response.status === 401 && !options.allow401) {
-    clearSession()
-    unauthorizedHandler()
+  if (response.status === 401 && !options.allow401) (options.auth ?? staffAuth).expire()
+  return new ApiError(problem)
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, 'application/json, application/problem+json', options)
+  if (!response.ok) throw await failure(response, options)
+  return (await readBody(response)) as T
+}
+
+/**
+ * GETs a binary resource (an image that needs the bearer token, so it cannot
+ * be an <img src>); show it through URL.createObjectURL.
+ */
+export async function requestBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  const response = await send('GET', path, '*/*', options)
+  if (!response.ok) throw await failure(response, options)
+  try {
+    return await response.blob()
+  } catch {
+    throw new ApiError({ status: 0, title: 'network' })
   }
-  throw new ApiError(problem)
 }
 
 export const api = {

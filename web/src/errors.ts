@@ -35,3 +35,24 @@ export function splitFieldErrors(errors: readonly FieldError[] | undefined, know
   }
   return { byField, other }
 }
+
+/** A failed form submission: one message, errors beside the named fields, and the rest. */
+export interface FormErrors {
+  byField: Record<string, string[]>
+  other: FieldError[]
+  message: string
+}
+
+export function noFormErrors(): FormErrors {
+  return { byField: {}, other: [], message: '' }
+}
+
+/** Turns a failed call into FormErrors for a form with the given fields. */
+export function useFormErrors() {
+  const errorText = useErrorText()
+  return (error: unknown, fields: readonly string[]): FormErrors => {
+    const problem = error instanceof ApiError ? error.problem : undefined
+    const { byField, other } = splitFieldErrors(problem?.errors, fields)
+    return { byField, other, message: errorText(error) }
+  }
+}

@@ -17,12 +17,12 @@ export const STAFF_ROLES = [
 export type Role = (typeof STAFF_ROLES)[number]
 
 /** Pages of the app that exist today, besides each role's home. */
-export type PageKey = 'users' | 'audit'
+export type PageKey = 'patients' | 'users' | 'audit'
 
 const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
   admin: ['users', 'audit'],
-  clerk: [],
-  triage_nurse: [],
+  clerk: ['patients'],
+  triage_nurse: ['patients'],
   doctor: [],
   pharmacist: [],
   mdt_coordinator: [],
@@ -38,7 +38,7 @@ const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
  */
 export const ROLE_TASKS: Record<Role, readonly string[]> = {
   admin: ['roles', 'keys', 'schedules'],
-  clerk: ['cards', 'register', 'payments', 'appointments'],
+  clerk: ['register', 'payments', 'appointments'],
   triage_nurse: ['screening', 'vitals', 'queue', 'fever'],
   doctor: ['call', 'records', 'prescriptions', 'online', 'mdt'],
   pharmacist: ['review', 'return', 'delivery'],
@@ -69,7 +69,7 @@ export function primaryRole(roles: readonly string[] | undefined): Role | undefi
 /** Pages (besides the homes) any of the user's roles may open, in nav order. */
 export function pagesFor(roles: readonly string[] | undefined): PageKey[] {
   const held = staffRoles(roles)
-  const order: PageKey[] = ['users', 'audit']
+  const order: PageKey[] = ['patients', 'users', 'audit']
   return order.filter((page) => held.some((role) => ROLE_PAGES[role].includes(page)))
 }
 
@@ -79,4 +79,9 @@ export function pagesOfRole(role: Role): readonly PageKey[] {
 
 export function canOpen(page: PageKey, roles: readonly string[] | undefined): boolean {
   return pagesFor(roles).includes(page)
+}
+
+/** Whether the user holds this staff role (for showing controls the server reserves to it). */
+export function holdsRole(role: Role, roles: readonly string[] | undefined): boolean {
+  return (roles ?? []).includes(role)
 }

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-route
 import { api, onUnauthorized } from './api'
 import { session, setUser, clearSession } from './session'
 import { canOpen, isRole, primaryRole, staffRoles, type PageKey } from './roles'
+import { onPortalExpired, portalSession } from './portal-session'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -9,6 +10,8 @@ declare module 'vue-router' {
     public?: boolean
     /** A page only some roles may open. */
     page?: PageKey
+    /** The patient portal: its own session, never the staff one. */
+    portal?: boolean
   }
 }
 
@@ -21,6 +24,15 @@ export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes: [
     { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
+    {
+      path: '/portal',
+      component: () => import('./portal/PortalLayout.vue'),
+      meta: { public: true, portal: true },
+      children: [
+        { path: '', name: 'portal', component: () => import('./portal/PortalHome.vue') },
+        { path: 'login', name: 'portal-login', component: () => import('./portal/PortalLogin.vue') },
+      ],
+    },
     {
       path: '/',
       component: () => import('./components/AppLayout.vue'),
@@ -46,6 +58,19 @@ export const router = createRouter({
         { path: 'no-role', name: 'no-role', component: () => import('./pages/NoRole.vue') },
         { path: 'users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { page: 'users' } },
         { path: 'audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { page: 'audit' } },
+        {
+          path: 'patients',
+          name: 'patients',
+          component: () => import('./pages/PatientsPage.vue'),
+          meta: { page: 'patients' },
+        },
+        {
+          path: 'patients/:id(\\d+)',
+          name: 'patient',
+          component: () => import('./pages/PatientDetail.vue'),
+          props: true,
+          meta: { page: 'patients' },
+        },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
       ],
     },
@@ -53,6 +78,11 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  if (to.meta.portal) {
+    const signedIn = portalSession.data !== null
+    if (to.name === 'portal-login') return signedIn ? { name: 'portal' } : true
+    return signedIn ? true : { name: 'portal-login' }
+  }
   if (to.meta.public) {
     // A signed-in user who opens /login goes home instead.
     if (to.name === 'login' && session.token && session.user) return homeOf(session.user.roles)
@@ -79,4 +109,10 @@ onUnauthorized(() => {
   // Before the first navigation has finished, the guard above handles it.
   if (current.name === 'login' || current.matched.length === 0) return
   void router.replace({ name: 'login', query: { expired: '1', redirect: current.fullPath } })
+})
+
+onPortalExpired(() => {
+  const current = router.currentRoute.value
+  if (current.name === 'portal-login') return
+  void router.replace({ name: 'portal-login', query: { expired: '1' } })
 })

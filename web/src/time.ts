@@ -22,3 +22,15 @@ export function useFormatTime() {
     }).format(date)
   }
 }
+
+/** Today's date in the hospital's time zone, as YYYY-MM-DD. */
+export function hospitalToday(now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: HOSPITAL_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now)
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return `${part('year')}-${part('month')}-${part('day')}`
+}

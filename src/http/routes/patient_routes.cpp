@@ -108,8 +108,16 @@ Result<patients::SearchQuery> read_search(const Request& req) {
   return q;
 }
 
-Response card_image(patients::PatientService& svc, Request& req, bool svg) {
+// The {id} of the path, once the caller may reach that patient at all.
+Result<int64_t> patient_in_path(patients::PatientService& svc, const Request& req) {
   auto id = parse_id(req.path_param("id"), "id");
+  if (!id) return id;
+  if (auto s = svc.authorize(*req.principal, *id); !s) return fail(s.error());
+  return id;
+}
+
+Response card_image(patients::PatientService& svc, Request& req, bool svg) {
+  auto id = patient_in_path(svc, req);
   if (!id) return problem(id.error(), req.request_id);
   auto card = svc.card(*req.principal, *id, req.context());
   if (!card) return problem(card.error(), req.request_id);
@@ -174,7 +182,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "GET", .pattern = "/api/v1/patients/{id}", .access = readers.and_patients(),
               .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 auto p = svc.get(*req.principal, *id, flag(req, "reveal"), req.context());
                 if (!p) return problem(p.error(), req.request_id);
@@ -183,7 +191,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "PATCH", .pattern = "/api/v1/patients/{id}", .access = registrars.and_patients(),
               .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
@@ -203,7 +211,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/family", .access = readers.and_patients(),
               .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 auto f = svc.family(*req.principal, *id, req.context());
                 if (!f) return problem(f.error(), req.request_id);
@@ -214,7 +222,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
   // a new child under the guardian ({child: {...}}).
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/children", .access = registrars.and_patients(),
               .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
@@ -242,13 +250,19 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
                   return problem(e, req.request_id);
                 }
                 auto reg = svc.add_child(*req.principal, *id, p, relationship, req.context());
-                if (!reg) return problem(reg.error(), req.request_id);
+                if (!reg) {
+                  // The child's fields are named as the client nested them.
+                  Error e = reg.error();
+                  for (auto& f : e.fields)
+                    if (f.field != "relationship") f.field = "child." + f.field;
+                  return problem(e, req.request_id);
+                }
                 return registration_response(req, *reg);
               }});
 
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/children/{child_id}/unlink",
               .access = clerk.and_patients(), .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 auto child_id = parse_id(req.path_param("child_id"), "child_id");
                 if (!child_id) return problem(child_id.error(), req.request_id);
@@ -264,7 +278,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/newborns", .access = registrars.and_patients(),
               .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
@@ -284,7 +298,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/identity", .access = clerk.and_patients(),
               .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
@@ -301,7 +315,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/merge", .access = clerk, .body = Body::json,
               .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
@@ -317,7 +331,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
   const auto card_access = registrars.and_patients();
   router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/card", .access = card_access,
               .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 auto card = svc.card(*req.principal, *id, req.context());
                 if (!card) return problem(card.error(), req.request_id);
@@ -332,7 +346,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
 
   router.add({.method = "POST", .pattern = "/api/v1/patients/{id}/card/reissue", .access = clerk.and_patients(),
               .body = Body::json, .handler = [&svc](Request& req) {
-                auto id = parse_id(req.path_param("id"), "id");
+                auto id = patient_in_path(svc, req);
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
                 JsonReader r(body);
