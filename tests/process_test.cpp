@@ -28,7 +28,7 @@ class Process : public ::testing::TestWithParam<store::Backend> {
     ASSERT_NE(db_, nullptr);
     url_ = last_database_url(GetParam());
     db_.reset();  // the server process owns the database from here
-    auto seeded = run_command({stork_binary(), "seed-demo", "--db", url_});
+    auto seeded = run_command({stork_binary(), "seed-demo", "--db", url_, "--key-file", dir_ + "/key"});
     ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

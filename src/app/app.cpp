@@ -4,6 +4,7 @@
 
 #include "core/civil_date.hpp"
 
+#include "app/key_check.hpp"
 #include "app/open_database.hpp"
 #include "auth/repo.hpp"
 #include "core/log.hpp"
@@ -42,7 +43,7 @@ int cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurre
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto span : {auth::sql::migrations(), scheduling::sql::migrations(), patients::sql::migrations(),
+  for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(), patients::sql::migrations(),
                     notify::migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
@@ -59,6 +60,11 @@ patients::PatientSettings patient_settings(const Config& config) {
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;
 }
+patients::PortalSettings portal_settings(const Config& config) {
+  patients::PortalSettings s;
+  s.per_address_per_hour = config.portal_codes_per_address_per_hour;
+  return s;
+}
 }  // namespace
 
 Services::Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
@@ -71,12 +77,13 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
       sms(db, clock, cipher),
       patients(db, clock, audit, cipher, patients::CardTokenSigner(patients::derive_card_key(master_key)),
                patient_settings(config)),
-      portal(db, clock, audit, cipher, auth, sms) {}
+      portal(db, clock, audit, cipher, auth, sms, portal_settings(config)) {}
 
 Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
                                                 crypto::Argon2Params argon2) {
   auto key = crypto::load_or_create_key(config.key_file);
   if (!key) return fail(key.error());
+  if (auto s = check_field_key(db, *key, clock.now_ms()); !s) return fail(s.error());
   return std::make_unique<Services>(db, clock, config, *key, argon2);
 }
 

@@ -98,6 +98,7 @@ const std::map<std::string, Setter>& setters() {
       {"login_max_failures", integer(&Config::login_max_failures, 1, 1000)},
       {"login_lock_minutes", integer(&Config::login_lock_minutes, 1, 60 * 24)},
       {"db_pool_size", integer(&Config::db_pool_size, 1, 256)},
+      {"portal_codes_per_address_per_hour", integer(&Config::portal_codes_per_address_per_hour, 1, 1000000)},
       {"time_zone",
        [](Config& c, const std::string& k, const std::string& v) -> Status {
          if (auto offset = utc_offset_minutes(v); !offset)

@@ -31,6 +31,10 @@ struct Config {
   int login_max_failures = 5;
   int login_lock_minutes = 15;
   int db_pool_size = 8;
+  // Phone sign-in codes one address may request per hour. Patients behind
+  // the hospital's Wi-Fi share one address, so this is generous; each
+  // phone is separately limited to 5 an hour.
+  int portal_codes_per_address_per_hour = 200;
   std::string time_zone = "Asia/Shanghai";
   bool access_log = true;
 };

@@ -6,7 +6,7 @@
 //
 // Codes are six digits, stored hashed, valid for five minutes, dead after
 // five wrong guesses. Requests are rate-limited per phone (one a minute,
-// five an hour) and per address (twenty an hour).
+// five an hour) and per address (config portal_codes_per_address_per_hour).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,7 +25,7 @@ struct PortalSettings {
   int max_attempts = 5;
   int cooldown_seconds = 60;
   int per_phone_per_hour = 5;
-  int per_address_per_hour = 20;
+  int per_address_per_hour = 200;
 };
 
 struct CodeSent {

@@ -30,8 +30,9 @@ std::string qr_svg(const QrMatrix& qr) {
       if (qr.at(x, y))
         path += "M" + std::to_string(x + kQuiet) + " " + std::to_string(y + kQuiet) + "h1v1h-1z";
   const std::string s = std::to_string(size);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + s + " " + s +
-         "\" shape-rendering=\"crispEdges\"><rect width=\"" + s + "\" height=\"" + s +
+  const std::string px = std::to_string(size * 6);
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + px + "\" height=\"" + px + "\" viewBox=\"0 0 " + s +
+         " " + s + "\" shape-rendering=\"crispEdges\"><rect width=\"" + s + "\" height=\"" + s +
          "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
 }
 

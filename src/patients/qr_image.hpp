@@ -18,7 +18,8 @@ struct QrMatrix {
 // Error correction level M (15 %): readable from a scratched phone screen.
 Result<QrMatrix> encode_qr(std::string_view text);
 
-// A scalable SVG with a 4-module quiet zone; one path, crisp edges.
+// A scalable SVG with a 4-module quiet zone; one path, crisp edges; a
+// natural size of 6 px per module.
 std::string qr_svg(const QrMatrix& qr);
 // A grayscale PNG, `scale` pixels per module, 4-module quiet zone.
 Result<std::string> qr_png(const QrMatrix& qr, int scale = 8);

@@ -108,6 +108,18 @@ Result<patients::SearchQuery> read_search(const Request& req) {
   return q;
 }
 
+// The card with its QR drawn from the same token, so the image and the
+// expiry shown beside it always match.
+Response card_response(const patients::CardView& card, const Request& req) {
+  auto qr = patients::encode_qr(card.qr);
+  if (!qr) return problem(qr.error(), req.request_id);
+  auto body = card_json(card);
+  body["qr_svg"] = patients::qr_svg(*qr);
+  auto res = json_response(200, body);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
 // The {id} of the path, once the caller may reach that patient at all.
 Result<int64_t> patient_in_path(patients::PatientService& svc, const Request& req) {
   auto id = parse_id(req.path_param("id"), "id");
@@ -335,9 +347,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
                 if (!id) return problem(id.error(), req.request_id);
                 auto card = svc.card(*req.principal, *id, req.context());
                 if (!card) return problem(card.error(), req.request_id);
-                auto res = json_response(200, card_json(*card));
-                res.headers.emplace_back("Cache-Control", "no-store");
-                return res;
+                return card_response(*card, req);
               }});
   router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/card.svg", .access = card_access,
               .handler = [&svc](Request& req) { return card_image(svc, req, true); }});
@@ -355,9 +365,7 @@ void add_patient_routes(Router& router, patients::PatientService& patients_svc) 
                 if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
                 auto card = svc.reissue_card(*req.principal, *id, reason, req.context());
                 if (!card) return problem(card.error(), req.request_id);
-                auto res = json_response(200, card_json(*card));
-                res.headers.emplace_back("Cache-Control", "no-store");
-                return res;
+                return card_response(*card, req);
               }});
 
   router.add({.method = "POST", .pattern = "/api/v1/cards/resolve", .access = Access::only(kScanners),
