@@ -8,6 +8,7 @@
 
 #include "support/api_assert.hpp"
 #include "support/patient_data.hpp"
+#include "support/schedule_data.hpp"
 #include "support/test_database.hpp"
 #include "support/test_server.hpp"
 
@@ -192,8 +193,19 @@ TEST_P(Portal, APatientTokenReachesOnlyHerOwnFamilyOnEveryRoute) {
   ASSERT_EQ(my_child.status, 201);
   ASSERT_EQ(other_child.status, 201);
   const std::string token(sign_in(phone).at("token").as_string());
+  // An appointment in each family, for the appointment routes.
+  auto schedule = open_schedule(server());
+  ASSERT_GE(schedule.slot_ids.size(), 2u);
+  auto booker = server().client();
+  auto my_visit = book(booker, clerk_, mine.at("id").as_int64(), schedule.slot_ids[0], "window", "mine");
+  auto their_visit = book(booker, clerk_, other.at("id").as_int64(), schedule.slot_ids[1], "window", "theirs");
+  ASSERT_EQ(my_visit.status, 201) << my_visit.body;
+  ASSERT_EQ(their_visit.status, 201) << their_visit.body;
 
-  auto path_for = [](std::string pattern, const json::value& id, const json::value& child) {
+  // {id} names an appointment on /appointments routes and a patient elsewhere.
+  auto path_for = [&](std::string pattern, json::value id, const json::value& child) {
+    if (pattern.starts_with("/api/v1/appointments/"))
+      id = id == other.at("id") ? their_visit.json().at("id") : my_visit.json().at("id");
     pattern = std::regex_replace(pattern, std::regex(R"(\{id\})"), std::to_string(id.as_int64()));
     return std::regex_replace(pattern, std::regex(R"(\{child_id\})"), std::to_string(child.as_int64()));
   };

@@ -14,6 +14,7 @@
 #include "http/static_files.hpp"
 #include "patients/repo.hpp"
 #include "scheduling/repo.hpp"
+#include "scheduling/schedule_repo.hpp"
 
 namespace stork::app {
 namespace {
@@ -43,8 +44,8 @@ int cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurre
 
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
-  for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(), patients::sql::migrations(),
-                    notify::migrations()})
+  for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(),
+                    patients::sql::migrations(), notify::migrations(), scheduling::sql::booking_migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
@@ -57,6 +58,11 @@ auth::AuthSettings auth_settings_with(const Config& config, crypto::Argon2Params
 }
 patients::PatientSettings patient_settings(const Config& config) {
   patients::PatientSettings s;
+  s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
+  return s;
+}
+scheduling::BookingSettings booking_settings(const Config& config) {
+  scheduling::BookingSettings s;
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;
 }
@@ -77,7 +83,11 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
       sms(db, clock, cipher),
       patients(db, clock, audit, cipher, patients::CardTokenSigner(patients::derive_card_key(master_key)),
                patient_settings(config)),
-      portal(db, clock, audit, cipher, auth, sms, portal_settings(config)) {}
+      portal(db, clock, audit, cipher, auth, sms, portal_settings(config)),
+      schedules(db, clock, audit, utc_offset_minutes(config.time_zone).value_or(8 * 60)),
+      booking(db, clock, audit, patients, booking_settings(config)) {
+  patients.add_merge_step(booking.merge_step());
+}
 
 Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
                                                 crypto::Argon2Params argon2) {
@@ -146,6 +156,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   http::add_auth_routes(app->router_, {app->services_->auth, app->services_->audit, *app->db_});
   http::add_directory_routes(app->router_, app->services_->directory);
   http::add_patient_routes(app->router_, app->services_->patients);
+  http::add_scheduling_routes(app->router_, {app->services_->schedules, app->services_->booking});
   http::add_portal_routes(app->router_, {app->services_->portal, app->services_->patients, app->services_->sms});
 
   app->runtime_ = std::make_unique<Runtime>(*app, config);

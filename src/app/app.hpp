@@ -17,7 +17,9 @@
 #include "notify/sms.hpp"
 #include "patients/portal.hpp"
 #include "patients/service.hpp"
+#include "scheduling/booking.hpp"
 #include "scheduling/directory.hpp"
+#include "scheduling/schedules.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -41,6 +43,8 @@ struct Services {
   notify::SimulatedSmsGateway sms;  // the only SMS adapter shipped; see notify/sms.hpp
   patients::PatientService patients;
   patients::PortalService portal;
+  scheduling::ScheduleService schedules;
+  scheduling::BookingService booking;
 };
 
 // Loads the field key named by the config and builds the services.

@@ -137,6 +137,9 @@ int cmd_seed_demo(const Config& config) {
     return 1;
   }
   std::printf("demo hospital: %s\n", report->directory_created ? "created" : "already present");
+  if (report->schedule_templates_created > 0)
+    std::printf("demo schedules: %d weekly templates, sessions for the next 14 days\n",
+                report->schedule_templates_created);
   if (report->patients_created > 0)
     std::printf("demo patients: %d created (demo mother's phone %s)\n", report->patients_created, kDemoMotherPhone);
   if (report->accounts_created.empty()) {

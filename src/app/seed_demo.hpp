@@ -16,12 +16,15 @@ struct SeedReport {
   bool directory_created = false;
   std::vector<std::string> accounts_created;  // usernames
   int patients_created = 0;
+  int schedule_templates_created = 0;
 };
 
 struct SeedOptions {
   // Mothers registered with their children and newborns (about 2.3
   // patients each); 0 for none. Mother 0 has the phone kDemoMotherPhone.
   int families = 160;
+  // Weekly templates for the demo doctors and two weeks of sessions.
+  bool schedules = true;
 };
 
 // The demo mother: sign in on the phone portal with this number; the code
@@ -35,6 +38,9 @@ Result<SeedReport> seed_demo(Services& services, SeedOptions options = {});
 // Deterministic demo patients (fixed random seed): realistic names, valid
 // resident identity numbers, mainland mobile numbers.
 Result<int> seed_demo_patients(Services& services, int families, const Clock& clock);
+
+// Demo schedule templates, and sessions for today and the next 14 days.
+Result<int> seed_demo_schedules(Services& services, const Clock& clock);
 
 scheduling::Directory demo_directory();
 

@@ -842,6 +842,16 @@ Status PatientService::authorize(const Principal& who, int64_t patient_id) {
   });
 }
 
+Status PatientService::require_active(int64_t id, std::string_view field) {
+  auto rows = store::read_tx(db_, [&](store::Connection& c) -> Result<store::Rows> { return c.query(sql::kSelectById, {id}); });
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::invalid(std::string(field), "no such patient"));
+  if (auto merged = (*rows)[0].opt_integer(15))
+    return fail(Error::invalid(std::string(field), "this record was merged into patient " + std::to_string(*merged))
+                    .with("merged_into", *merged));
+  return {};
+}
+
 Result<int64_t> PatientService::count() {
   return store::read_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
     auto rows = c.query(sql::kCountPatients);

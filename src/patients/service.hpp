@@ -104,6 +104,9 @@ class PatientService {
   Result<std::optional<int64_t>> self_of(int64_t account_id);
 
   Result<int64_t> count();
+  // For other modules: the patient exists and was not merged away.
+  // Errors: validation_failed on `field`.
+  Status require_active(int64_t id, std::string_view field = "patient_id");
 
 
  private:

@@ -131,8 +131,9 @@ TestServer::TestServer(store::Backend backend, ConfigLayer overrides)
   auto app = app::App::create(*config, clock_, std::move(db), crypto::kTestArgon2);
   if (!app) throw std::runtime_error(app.error().message);
   app_ = std::move(*app);
-  // Demo staff and hospital only: each test registers the patients it needs.
-  if (auto s = app::seed_demo(app_->services(), {.families = 0}); !s) throw std::runtime_error(s.error().message);
+  // Demo staff and hospital only: each test registers the patients and
+  // schedules it needs.
+  if (auto s = app::seed_demo(app_->services(), {.families = 0, .schedules = false}); !s) throw std::runtime_error(s.error().message);
   if (auto s = app_->start(); !s) throw std::runtime_error(s.error().message);
 }
 

@@ -10,7 +10,9 @@
 #include "notify/sms.hpp"
 #include "patients/portal.hpp"
 #include "patients/service.hpp"
+#include "scheduling/booking.hpp"
 #include "scheduling/directory.hpp"
+#include "scheduling/schedules.hpp"
 #include "store/database.hpp"
 
 namespace stork::http {
@@ -39,5 +41,11 @@ struct PortalDeps {
   notify::SimulatedSmsGateway& sms;
 };
 void add_portal_routes(Router& router, PortalDeps deps);
+
+struct SchedulingDeps {
+  scheduling::ScheduleService& schedules;
+  scheduling::BookingService& booking;
+};
+void add_scheduling_routes(Router& router, SchedulingDeps deps);
 
 }  // namespace stork::http
