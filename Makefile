@@ -39,6 +39,7 @@ web: deps
 
 bench: build
 	bench/http-ceiling
+	bench/patient-search
 
 clean:
 	rm -rf build web/dist .deps-stamp

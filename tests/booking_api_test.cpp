@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "scheduling/schedule_model.hpp"
 #include "support/api_assert.hpp"
 #include "support/patient_data.hpp"
 #include "support/schedule_data.hpp"
@@ -349,6 +350,164 @@ TEST_P(Booking, AppointmentsFollowAMergedRecord) {
             200);
   auto moved = c.get("/api/v1/appointments/" + std::to_string(a.json().at("id").as_int64()), clerk_);
   EXPECT_EQ(moved.json().at("patient_id").as_int64(), survivor);
+}
+
+TEST_P(Booking, StoppingAClinicCancelsNotifiesAndOffersOneClickRebooking) {
+  auto opened = open_schedule(server(), {.quota = {{"window", 100}}});
+  // A second doctor of the department the same morning: the alternatives.
+  auto other = open_schedule(server(), {.days_from_today = 2, .quota = {{"window", 100}}});
+  auto c = server().client();
+  const int64_t a = patient("卢静", "1990-06-06", 1), b = patient("卢敏", "1990-07-07", 2);
+  auto first = book(c, clerk_, a, opened.slot_ids[0], "window", "a");
+  auto second = book(c, clerk_, b, opened.slot_ids[5], "window", "b");
+  ASSERT_EQ(first.status, 201);
+  ASSERT_EQ(second.status, 201);
+  const int64_t session = first.json().at("session_id").as_int64();
+
+  expect_problem(c.post_json("/api/v1/clinic-sessions/" + std::to_string(session) + "/stop", json::object{}, clerk_), 403,
+                 "forbidden");
+  auto stopped = c.post_json("/api/v1/clinic-sessions/" + std::to_string(session) + "/stop",
+                             {{"reason", "医生外出会诊 doctor called away"}}, admin_);
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(stopped.json().at("session").at("status").as_string(), "stopped");
+  ASSERT_EQ(stopped.json().at("affected").as_array().size(), 2u);
+  EXPECT_FALSE(stopped.json().at("affected").at(0).at("alternatives").as_array().empty());
+  expect_problem(c.post_json("/api/v1/clinic-sessions/" + std::to_string(session) + "/stop", json::object{}, admin_), 409,
+                 "invalid_state");
+
+  // Nothing silently dropped: each patient has a notice with offered slots.
+  const std::string ap = "/api/v1/appointments/" + std::to_string(first.json().at("id").as_int64());
+  EXPECT_EQ(c.get(ap, clerk_).json().at("status").as_string(), "cancelled");
+  auto notes = c.get("/api/v1/patients/" + std::to_string(a) + "/notifications", clerk_).json();
+  ASSERT_EQ(notes.at("items").as_array().size(), 1u);
+  const auto& note = notes.at("items").at(0);
+  EXPECT_EQ(note.at("kind").as_string(), "session_stopped");
+  EXPECT_EQ(note.at("appointment_id"), first.json().at("id"));
+  ASSERT_FALSE(note.at("offered_slot_ids").as_array().empty());
+  // The slot list shows the stopped session no more; booking it is refused.
+  expect_problem(book(c, clerk_, a, opened.slot_ids[1], "window", "again"), 409, "session_stopped");
+
+  // One click: rebook onto the first offered slot.
+  const int64_t offered = note.at("offered_slot_ids").at(0).as_int64();
+  std::map<std::string, std::string> headers{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + clerk_},
+                                             {"Idempotency-Key", "rebook-1"}};
+  auto rebooked = c.request("POST", ap + "/rebook", json::serialize(json::object{{"slot_id", offered}}), headers);
+  ASSERT_EQ(rebooked.status, 201) << rebooked.body;
+  EXPECT_EQ(rebooked.json().at("slot_id").as_int64(), offered);
+  EXPECT_EQ(rebooked.json().at("status").as_string(), "booked");
+  auto replay = c.request("POST", ap + "/rebook", json::serialize(json::object{{"slot_id", offered}}), headers);
+  EXPECT_EQ(replay.json().at("id"), rebooked.json().at("id"));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1);
+  (void)other;
+}
+
+TEST_P(Booking, ACancelledTicketGoesToTheFirstEligiblePatientOnTheWaitlist) {
+  auto opened = open_schedule(server(), {.end = "08:30", .capacity_per_slot = 1, .quota = {{"window", 100}}});
+  auto c = server().client();
+  const int64_t holder = patient("袁丽", "1990-01-01", 1), busy = patient("袁芳", "1990-01-02", 2),
+                waiting = patient("袁静", "1990-01-03", 3);
+  auto held = book(c, clerk_, holder, opened.slot_ids[0], "window", "h");
+  ASSERT_EQ(held.status, 201);
+  const int64_t session = held.json().at("session_id").as_int64();
+  // "busy" joins first but will hold another appointment at the same time.
+  auto other = open_schedule(server(), {.clinic_code = "GYN-GEN", .department_code = "GYN", .quota = {{"window", 100}}});
+  ASSERT_EQ(book(c, clerk_, busy, other.slot_ids[0], "window", "busy").status, 201);
+  auto w1 = c.post_json("/api/v1/waitlist", {{"patient_id", busy}, {"session_id", session}}, clerk_);
+  auto w2 = c.post_json("/api/v1/waitlist", {{"patient_id", waiting}, {"session_id", session}}, clerk_);
+  ASSERT_EQ(w1.status, 201) << w1.body;
+  ASSERT_EQ(w2.status, 201) << w2.body;
+  expect_problem(c.post_json("/api/v1/waitlist", {{"patient_id", waiting}, {"session_id", session}}, clerk_), 409,
+                 "already_waiting");
+  expect_problem(c.post_json("/api/v1/waitlist", {{"patient_id", waiting}, {"session_id", 999999}}, clerk_), 400,
+                 "validation_failed", "session_id");
+
+  ASSERT_EQ(c.post_json("/api/v1/appointments/" + std::to_string(held.json().at("id").as_int64()) + "/cancel",
+                        json::object{}, clerk_)
+                .status,
+            200);
+  auto list = c.get("/api/v1/patients/" + std::to_string(waiting) + "/appointments", clerk_).json();
+  ASSERT_EQ(list.at("items").as_array().size(), 1u);
+  EXPECT_EQ(list.at("items").at(0).at("ticket_no"), held.json().at("ticket_no"));
+  auto waits = c.get("/api/v1/patients/" + std::to_string(waiting) + "/waitlist", clerk_).json();
+  EXPECT_EQ(waits.at("items").at(0).at("status").as_string(), "promoted");
+  auto notes = c.get("/api/v1/patients/" + std::to_string(waiting) + "/notifications", clerk_).json();
+  EXPECT_EQ(notes.at("items").at(0).at("kind").as_string(), "waitlist_promoted");
+  // The patient with a clash is still waiting.
+  EXPECT_EQ(c.get("/api/v1/patients/" + std::to_string(busy) + "/waitlist", clerk_).json().at("items").at(0).at("status")
+                .as_string(),
+            "waiting");
+  auto left = c.post_json("/api/v1/waitlist/" + std::to_string(w1.json().at("id").as_int64()) + "/cancel", json::object{},
+                          clerk_);
+  EXPECT_EQ(left.json().at("status").as_string(), "cancelled");
+}
+
+TEST_P(Booking, RepeatedNoShowsSuspendOnlineBookingUntilADate) {
+  server_ = std::make_unique<TestServer>(GetParam(), ConfigLayer{{"no_show_limit", "2"}, {"no_show_restrict_days", "30"}});
+  clerk_ = server().login("clerk");
+  admin_ = server().login("admin");
+  auto first_day = open_schedule(server(), {.quota = {{"online", 50}, {"window", 50}}, .release_days_ahead = 30});
+  auto second_day = open_schedule(server(), {.days_from_today = 2, .quota = {{"online", 50}, {"window", 50}},
+                                             .release_days_ahead = 30});
+  const int64_t p = patient("邱雪", "1990-01-01", 1);
+  auto c = server().client();
+  ASSERT_EQ(book(c, clerk_, p, first_day.slot_ids[0], "window", "n1").status, 201);
+  ASSERT_EQ(book(c, clerk_, p, second_day.slot_ids[0], "window", "n2").status, 201);
+  // Three days later both sessions have ended without a check-in.
+  server().clock().advance(hours(72));
+  clerk_ = server().login("clerk");
+  auto swept = server().app().services().booking.sweep_no_shows({"", "test"});
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 2);
+  auto r = c.get("/api/v1/patients/" + std::to_string(p) + "/restriction", clerk_).json();
+  ASSERT_FALSE(r.at("restricted_until").is_null());
+  EXPECT_EQ(r.at("no_show_appointment_ids").as_array().size(), 2u);
+  // Online (the patient's phone) is refused with the end date; the window is not.
+  auto later = open_schedule(server(), {.days_from_today = 4, .quota = {{"online", 50}, {"window", 50}},
+                                        .release_days_ahead = 30});
+  auto& booking = server().app().services().booking;
+  auth::Principal me{auth::PrincipalKind::staff, 0, "t", "t", {auth::Role::clerk}, ""};
+  scheduling::BookingRequest online{p, later.slot_ids[0], scheduling::Channel::phone_line, "phone"};
+  auto refused = booking.book(me, online, {"", "t"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "restricted");
+  bool dated = false;
+  for (const auto& d : refused.error().details) dated |= d.key == "restricted_until";
+  EXPECT_TRUE(dated);
+  auto at_window = book(c, clerk_, p, later.slot_ids[1], "window", "w");
+  ASSERT_EQ(at_window.status, 201);
+  ASSERT_EQ(c.post_json("/api/v1/appointments/" + std::to_string(at_window.json().at("id").as_int64()) + "/cancel",
+                        json::object{}, clerk_)
+                .status,
+            200);
+  // After R days from the last no-show, online booking is back.
+  server().clock().advance(hours(24 * 31));
+  EXPECT_TRUE(c.get("/api/v1/patients/" + std::to_string(p) + "/restriction", server().login("clerk"))
+                  .json().at("restricted_until").is_null());
+}
+
+TEST_P(Booking, KeepsSpecialNeedsCapacityUnderItsShare) {
+  auto c = server().client();
+  // General: 8 slots x 4 = 32 tickets; gold card: 8 x 1 = 8 > 10 % of 40.
+  auto general = open_schedule(server(), {.days_from_today = 1});
+  auto gold = template_body();
+  gold["clinic_code"] = "OB-GOLD";
+  gold["practitioner_id"] = general.practitioner_id;
+  gold["capacity_per_slot"] = 1;
+  gold["weekday"] = c.get("/api/v1/schedule-templates", admin_).json().at("items").at(0).at("weekday");
+  ASSERT_EQ(c.post_json("/api/v1/schedule-templates", gold, admin_).status, 201);
+  auto generated = c.post_json("/api/v1/clinic-sessions/generate", {{"from", general.day}, {"days", 1}}, admin_);
+  ASSERT_EQ(generated.status, 200) << generated.body;
+  EXPECT_EQ(generated.json().at("special_needs_skipped").as_int64(), 1);
+  auto share = c.get("/api/v1/reports/special-needs-share?from=" + general.day + "&to=" + general.day, admin_);
+  ASSERT_EQ(share.status, 200) << share.body;
+  EXPECT_EQ(share.json().at("special_needs_capacity").as_int64(), 0);
+  EXPECT_EQ(share.json().at("total_capacity").as_int64(), 32);
+  EXPECT_EQ(share.json().at("limit_percent").as_int64(), 10);
+  // Sessions list shows the day's fill.
+  auto sessions = c.get("/api/v1/clinic-sessions?from=" + general.day + "&to=" + general.day, clerk_);
+  ASSERT_EQ(sessions.status, 200);
+  ASSERT_EQ(sessions.json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(sessions.json().at("items").at(0).at("capacity").as_int64(), 32);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Booking, ::testing::ValuesIn(all_backends()),

@@ -202,10 +202,21 @@ TEST_P(Portal, APatientTokenReachesOnlyHerOwnFamilyOnEveryRoute) {
   ASSERT_EQ(my_visit.status, 201) << my_visit.body;
   ASSERT_EQ(their_visit.status, 201) << their_visit.body;
 
-  // {id} names an appointment on /appointments routes and a patient elsewhere.
+  // A waitlist entry in each family, for the waitlist routes.
+  auto my_wait = booker.post_json("/api/v1/waitlist",
+                                  {{"patient_id", mine.at("id")}, {"session_id", my_visit.json().at("session_id")}}, clerk_);
+  auto their_wait = booker.post_json(
+      "/api/v1/waitlist", {{"patient_id", other.at("id")}, {"session_id", their_visit.json().at("session_id")}}, clerk_);
+  ASSERT_EQ(my_wait.status, 201) << my_wait.body;
+  ASSERT_EQ(their_wait.status, 201) << their_wait.body;
+
+  // {id} names an appointment on /appointments routes, a waitlist entry on
+  // /waitlist routes, and a patient elsewhere.
   auto path_for = [&](std::string pattern, json::value id, const json::value& child) {
+    const bool theirs = id == other.at("id");
     if (pattern.starts_with("/api/v1/appointments/"))
-      id = id == other.at("id") ? their_visit.json().at("id") : my_visit.json().at("id");
+      id = theirs ? their_visit.json().at("id") : my_visit.json().at("id");
+    if (pattern.starts_with("/api/v1/waitlist/")) id = theirs ? their_wait.json().at("id") : my_wait.json().at("id");
     pattern = std::regex_replace(pattern, std::regex(R"(\{id\})"), std::to_string(id.as_int64()));
     return std::regex_replace(pattern, std::regex(R"(\{child_id\})"), std::to_string(child.as_int64()));
   };

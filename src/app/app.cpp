@@ -4,6 +4,7 @@
 
 #include "core/civil_date.hpp"
 
+#include "app/housekeeping.hpp"
 #include "app/key_check.hpp"
 #include "app/open_database.hpp"
 #include "auth/repo.hpp"
@@ -12,6 +13,7 @@
 #include "http/routes/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "notify/notifications.hpp"
 #include "patients/repo.hpp"
 #include "scheduling/repo.hpp"
 #include "scheduling/schedule_repo.hpp"
@@ -45,7 +47,8 @@ int cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurre
 std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(),
-                    patients::sql::migrations(), notify::migrations(), scheduling::sql::booking_migrations()})
+                    patients::sql::migrations(), notify::migrations(), notify::notification_migrations(),
+                    scheduling::sql::booking_migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
@@ -63,6 +66,13 @@ patients::PatientSettings patient_settings(const Config& config) {
 }
 scheduling::BookingSettings booking_settings(const Config& config) {
   scheduling::BookingSettings s;
+  s.max_per_patient_per_day = config.booking_max_per_day;
+  s.max_per_department_per_day = config.booking_max_per_department_per_day;
+  s.cancel_deadline_minutes = config.cancel_deadline_minutes;
+  s.check_in_open_minutes = config.check_in_open_minutes;
+  s.no_show_limit = config.no_show_limit;
+  s.no_show_window_days = config.no_show_window_days;
+  s.no_show_restrict_days = config.no_show_restrict_days;
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;
 }
@@ -84,7 +94,8 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
       patients(db, clock, audit, cipher, patients::CardTokenSigner(patients::derive_card_key(master_key)),
                patient_settings(config)),
       portal(db, clock, audit, cipher, auth, sms, portal_settings(config)),
-      schedules(db, clock, audit, utc_offset_minutes(config.time_zone).value_or(8 * 60)),
+      schedules(db, clock, audit, utc_offset_minutes(config.time_zone).value_or(8 * 60),
+                config.special_needs_max_percent),
       booking(db, clock, audit, patients, booking_settings(config)) {
   patients.add_merge_step(booking.merge_step());
 }
@@ -127,12 +138,18 @@ struct App::Runtime {
                 .tls_key = config.tls_key,
                 .access_log = config.access_log,
             },
-            dispatcher, authenticator, app.metrics_, app.hub_) {}
+            dispatcher, authenticator, app.metrics_, app.hub_),
+        housekeeping(std::chrono::minutes(1), [&services = *app.services_] {
+          auto swept = services.booking.sweep_no_shows({"", "housekeeping"});
+          if (!swept) log::warn("no-show sweep failed", {{"error", swept.error().message}});
+          else if (*swept > 0) log::info("no-shows marked", {{"count", *swept}});
+        }) {}
 
   ServiceAuthenticator authenticator;
   http::StaticFiles files;
   http::Dispatcher dispatcher;
   http::Server server;
+  Housekeeping housekeeping;
 };
 
 Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& clock,
@@ -170,9 +187,16 @@ App::~App() {
   }
 }
 
-Status App::start() { return runtime_->server.start(); }
+Status App::start() {
+  if (auto s = runtime_->server.start(); !s) return s;
+  runtime_->housekeeping.start();
+  return {};
+}
 uint16_t App::port() const { return runtime_->server.port(); }
-void App::stop(std::chrono::milliseconds drain) { runtime_->server.stop(drain); }
+void App::stop(std::chrono::milliseconds drain) {
+  runtime_->housekeeping.stop();
+  runtime_->server.stop(drain);
+}
 void App::wait() { runtime_->server.wait(); }
 
 }  // namespace stork::app

@@ -107,6 +107,14 @@ const std::map<std::string, Setter>& setters() {
          return {};
        }},
       {"access_log", boolean(&Config::access_log)},
+      {"booking_max_per_day", integer(&Config::booking_max_per_day, 1, 50)},
+      {"booking_max_per_department_per_day", integer(&Config::booking_max_per_department_per_day, 1, 50)},
+      {"cancel_deadline_minutes", integer(&Config::cancel_deadline_minutes, 0, 60 * 24 * 14)},
+      {"check_in_open_minutes", integer(&Config::check_in_open_minutes, 0, 60 * 24)},
+      {"no_show_limit", integer(&Config::no_show_limit, 1, 100)},
+      {"no_show_window_days", integer(&Config::no_show_window_days, 1, 3650)},
+      {"no_show_restrict_days", integer(&Config::no_show_restrict_days, 0, 3650)},
+      {"special_needs_max_percent", integer(&Config::special_needs_max_percent, 0, 100)},
   };
   return table;
 }

@@ -36,6 +36,15 @@ struct Config {
   // phone is separately limited to 5 an hour.
   int portal_codes_per_address_per_hour = 200;
   std::string time_zone = "Asia/Shanghai";
+  // Booking rules (scheduling::BookingSettings).
+  int booking_max_per_day = 3;
+  int booking_max_per_department_per_day = 1;
+  int cancel_deadline_minutes = 120;
+  int check_in_open_minutes = 60;
+  int no_show_limit = 3;          // K no-shows...
+  int no_show_window_days = 90;   // ...within D days...
+  int no_show_restrict_days = 30; // ...suspend online booking for R days
+  int special_needs_max_percent = 10;  // national cap on special-needs capacity
   bool access_log = true;
 };
 

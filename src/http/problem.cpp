@@ -39,6 +39,7 @@ int status_for(const std::string& code) {
       {"check_in_too_early", 409},
       {"check_in_too_late", 409},
       {"invalid_state", 409},
+      {"already_waiting", 409},
       {"idempotency_key_reused", 422},
       {"card_forged", 422},
       {"card_expired", 422},

@@ -1,8 +1,11 @@
 #include "scheduling/booking.hpp"
 
+#include <algorithm>
+
 #include "core/civil_date.hpp"
 #include "crypto/hash.hpp"
 #include "scheduling/schedule_repo.hpp"
+#include "scheduling/schedules.hpp"
 
 namespace stork::scheduling {
 namespace {
@@ -33,7 +36,39 @@ Appointment decode(const store::Row& r) {
   return a;
 }
 
+SessionView decode_session(const store::Row& r) {
+  SessionView v;
+  v.id = r.integer(0);
+  v.clinic_code = r.text(1);
+  v.clinic_name_zh = r.text(2);
+  v.clinic_name_en = r.text(3);
+  v.clinic_type = r.text(4);
+  v.department_code = r.text(5);
+  v.practitioner_id = r.opt_integer(6);
+  v.practitioner_name = r.text(7);
+  v.practitioner_title = r.text(8);
+  v.day = r.text(9);
+  v.period = parse_period(r.text(10)).value_or(Period::morning);
+  v.starts_at_ms = r.integer(11);
+  v.ends_at_ms = r.integer(12);
+  v.status = r.text(13) == "stopped" ? SessionStatus::stopped : SessionStatus::open;
+  v.capacity = static_cast<int>(r.integer(14));
+  v.booked = static_cast<int>(r.integer(15));
+  v.waitlist = static_cast<int>(r.integer(16));
+  return v;
+}
+
+WaitlistEntry decode_wait(const store::Row& r) {
+  return {r.integer(0), r.integer(1), r.integer(2), parse_channel(r.text(3)).value_or(Channel::online), r.text(4),
+          r.opt_integer(5), r.integer(6)};
+}
+
 Error conflict(std::string code, std::string message) { return Error::conflict(std::move(code), std::move(message)); }
+
+std::string request_hash(int64_t patient_id, int64_t slot_id, Channel channel, std::string_view kind) {
+  return crypto::sha256_hex(std::string(kind) + "|" + std::to_string(patient_id) + "|" + std::to_string(slot_id) +
+                            "|" + std::string(channel_name(channel)));
+}
 
 }  // namespace
 
@@ -50,16 +85,198 @@ bool may_use_channel(const auth::Principal& who, Channel c) {
   return false;
 }
 
+// One transaction's work on appointments.
+struct BookingService::Tx {
+  const BookingService& s;
+  store::Connection& c;
+  const auth::Principal* who;  // null: the system (sweeps, promotions)
+  const auth::RequestContext& ctx;
+  int64_t now;
+
+  std::string actor() const { return who ? who->audit_name() : "system"; }
+
+  Status audit(const std::string& action, int64_t appointment_id, std::string detail) {
+    return s.audit_.append(c, {actor(), action, "appointment", std::to_string(appointment_id), "success",
+                               std::move(detail)},
+                           ctx);
+  }
+
+  Result<Appointment> load(int64_t id) {
+    auto rows = c.query(sql::kSelectAppointment, {id});
+    if (!rows) return fail(rows.error());
+    if (rows->empty()) return fail(Error::not_found("appointment " + std::to_string(id)));
+    return decode((*rows)[0]);
+  }
+
+  // K no-shows within D days restrict online booking for R days after the
+  // latest of them.
+  Result<Restriction> restriction_of(int64_t patient_id) {
+    if (auto r = c.query(sql::kSweepPatientNoShows, {now, patient_id}); !r) return fail(r.error());
+    const auto& cfg = s.settings_;
+    auto rows = c.query(sql::kRecentNoShows, {patient_id, now - int64_t{cfg.no_show_window_days} * 86'400'000});
+    if (!rows) return fail(rows.error());
+    Restriction out;
+    for (const auto& r : *rows) out.no_show_appointment_ids.push_back(r.integer(0));
+    if (static_cast<int>(rows->size()) >= cfg.no_show_limit) {
+      const int64_t until = (*rows)[0].integer(1) + int64_t{cfg.no_show_restrict_days} * 86'400'000;
+      if (until > now) out.restricted_until_ms = until;
+    }
+    return out;
+  }
+
+  // Every rule between the patient and a slot, apart from tickets.
+  Status check_patient(int64_t patient_id, int64_t session_id, int64_t starts, int64_t ends,
+                       const std::string& department, std::optional<int64_t> practitioner, Channel channel,
+                       std::optional<int64_t> ignoring) {
+    if (quota_class(channel) == QuotaClass::online) {
+      auto r = restriction_of(patient_id);
+      if (!r) return fail(r.error());
+      if (r->restricted_until_ms)
+        return fail(conflict("restricted", "online booking is suspended after " +
+                                               std::to_string(r->no_show_appointment_ids.size()) +
+                                               " missed appointments, until " + format_utc(*r->restricted_until_ms) +
+                                               "; the one-stop window can still book")
+                        .with("restricted_until", format_utc(*r->restricted_until_ms)));
+    }
+    auto day = c.query(sql::kSessionDay, {session_id});
+    if (!day) return fail(day.error());
+    auto same_day = c.query(sql::kPatientDayAppointments, {patient_id, (*day)[0].text(0)});
+    if (!same_day) return fail(same_day.error());
+    int in_department = 0, total = 0;
+    for (const auto& row : *same_day) {
+      const Appointment other = decode(row);
+      if (ignoring && other.id == *ignoring) continue;
+      ++total;
+      if (other.session_id == session_id && other.practitioner_id && other.practitioner_id == practitioner)
+        return fail(conflict("limit_reached", "one appointment per doctor per session"));
+      if (other.starts_at_ms < ends && starts < other.ends_at_ms)
+        return fail(conflict("patient_conflict", "the patient already has an appointment at this time (#" +
+                                                     std::to_string(other.id) + ")")
+                        .with("appointment_id", other.id));
+      if (other.department_code == department) ++in_department;
+    }
+    if (total >= s.settings_.max_per_patient_per_day)
+      return fail(conflict("limit_reached", "at most " + std::to_string(s.settings_.max_per_patient_per_day) +
+                                                " appointments per patient per day"));
+    if (in_department >= s.settings_.max_per_department_per_day)
+      return fail(conflict("limit_reached", "at most " + std::to_string(s.settings_.max_per_department_per_day) +
+                                                " appointment(s) per department per day"));
+    return {};
+  }
+
+  // Books one slot; `any_quota` serves the waitlist from any freed ticket.
+  Result<Appointment> book_slot(int64_t patient_id, int64_t slot_id, Channel channel, bool any_quota,
+                                std::optional<int64_t> ignoring, const std::string& how) {
+    auto slot = c.query(sql::kSelectSlotForBooking, {slot_id});
+    if (!slot) return fail(slot.error());
+    if (slot->empty()) return fail(Error::invalid("slot_id", "no such slot"));
+    const auto& row = (*slot)[0];
+    const int64_t session_id = row.integer(0), starts = row.integer(1), ends = row.integer(2);
+    const int64_t release_at = row.integer(3), pool_at = row.integer(4);
+    if (row.text(5) != "open")
+      return fail(conflict("session_stopped", "this clinic session was stopped; choose another slot"));
+    if (starts <= now) return fail(conflict("slot_past", "this slot has already started"));
+    if (release_at > now)
+      return fail(conflict("not_released", "this slot opens for booking at " + format_utc(release_at))
+                      .with("release_at", format_utc(release_at)));
+    if (auto st = check_patient(patient_id, session_id, starts, ends, row.text(7), row.opt_integer(8), channel, ignoring);
+        !st)
+      return fail(st.error());
+
+    // The lowest free ticket this channel may take. Under PostgreSQL a
+    // concurrent booking can take the chosen ticket first; then the update
+    // returns nothing and the next free one is tried.
+    const std::string klass(quota_class_name(quota_class(channel)));
+    const int64_t pooled = any_quota || now >= pool_at;
+    int64_t ticket = 0;
+    while (ticket == 0) {
+      auto taken = c.query(sql::kTakeTicket, {slot_id, klass, pooled});
+      if (!taken) return fail(taken.error());
+      if (!taken->empty()) {
+        ticket = (*taken)[0].integer(0);
+        break;
+      }
+      auto left = c.query(sql::kFreeTicketsLeft, {slot_id, klass, pooled});
+      if (!left) return fail(left.error());
+      if ((*left)[0].integer(0) == 0) return fail(conflict("slot_full", "this slot is fully booked"));
+      if ((*left)[0].integer(1) > 0) continue;  // ours was taken a moment ago; try the next
+      return fail(conflict("quota_exhausted",
+                           "the tickets left in this slot are reserved for other channels until " + format_utc(pool_at))
+                      .with("pool_at", format_utc(pool_at)));
+    }
+    if (auto r = c.query(sql::kCountBooked, {slot_id, int64_t{1}}); !r) return fail(r.error());
+    auto inserted = c.query(sql::kInsertAppointment, {patient_id, session_id, slot_id, ticket,
+                                                      std::string(channel_name(channel)), actor(), now});
+    if (!inserted) return fail(inserted.error());
+    const int64_t id = (*inserted)[0].integer(0);
+    if (auto a = audit("appointment.book", id,
+                       how + ": patient " + std::to_string(patient_id) + ", slot " + std::to_string(slot_id) +
+                           ", ticket " + std::to_string(ticket) + ", " + std::string(channel_name(channel)));
+        !a)
+      return fail(a.error());
+    return load(id);
+  }
+
+  // Cancels a live appointment, returns its ticket and gives it to the
+  // waitlist.
+  Status release(const Appointment& a, const std::string& reason, bool serve_waitlist) {
+    auto changed = c.execute(sql::kCancelWithReason, {a.id, now, reason});
+    if (!changed) return fail(changed.error());
+    if (*changed != 1) return fail(conflict("invalid_state", "the appointment changed meanwhile; reload it"));
+    if (auto r = c.execute(sql::kReturnTicket, {a.slot_id, int64_t{a.ticket_no}}); !r) return fail(r.error());
+    if (auto r = c.query(sql::kCountBooked, {a.slot_id, int64_t{-1}}); !r) return fail(r.error());
+    if (auto st = audit("appointment.cancel", a.id, "patient " + std::to_string(a.patient_id) + ": " + reason); !st)
+      return st;
+    return serve_waitlist ? promote_waitlist(a.session_id) : Status{};
+  }
+
+  // The first waiting patient who may take a freed ticket gets it.
+  Status promote_waitlist(int64_t session_id) {
+    auto waiting = c.query(sql::kWaitingOfSession, {session_id});
+    if (!waiting) return fail(waiting.error());
+    for (const auto& w : *waiting) {
+      auto free = c.query(sql::kFreeSlotOfSession, {session_id, now});
+      if (!free) return fail(free.error());
+      if (free->empty()) return {};
+      const int64_t patient_id = w.integer(1);
+      const Channel channel = parse_channel(w.text(2)).value_or(Channel::online);
+      auto booked = book_slot(patient_id, (*free)[0].integer(0), channel, true, std::nullopt, "waitlist");
+      if (!booked) {
+        // Not eligible now (another appointment at that time, a limit):
+        // the next in line is tried; a database error stops everything.
+        if (booked.error().code.starts_with("db_") || booked.error().code == "unique_violation")
+          return fail(booked.error());
+        continue;
+      }
+      if (auto r = c.execute(sql::kPromoteWaitlist, {w.integer(0), booked->id}); !r) return fail(r.error());
+      notify::Notification n;
+      n.patient_id = patient_id;
+      n.kind = "waitlist_promoted";
+      n.title = "候补成功 Waitlist: you have an appointment";
+      n.body = "Ticket " + std::to_string(booked->ticket_no) + " at " + format_utc(booked->starts_at_ms) + " (" +
+               booked->clinic_code + ").";
+      n.appointment_id = booked->id;
+      n.created_at_ms = now;
+      return notify::enqueue(c, n);
+    }
+    return {};
+  }
+
+  Result<std::vector<SlotView>> alternatives_for(const Appointment& a) {
+    auto kind = c.query(sql::kClinicTypeOfSession, {a.session_id});
+    if (!kind) return fail(kind.error());
+    auto rows = c.query(sql::kAlternatives, {std::string(quota_class_name(quota_class(a.channel))), now,
+                                             (*kind)[0].text(1), (*kind)[0].text(0), a.session_id, a.starts_at_ms});
+    if (!rows) return fail(rows.error());
+    std::vector<SlotView> out;
+    for (const auto& r : *rows) out.push_back(slot_from_row(r, now));
+    return out;
+  }
+};
+
 BookingService::BookingService(store::Database& db, const Clock& clock, const auth::AuditLog& audit,
                                patients::PatientService& patients, BookingSettings settings)
     : db_(db), clock_(clock), audit_(audit), patients_(patients), settings_(settings) {}
-
-Result<Appointment> BookingService::load(store::Connection& c, int64_t id) {
-  auto rows = c.query(sql::kSelectAppointment, {id});
-  if (!rows) return fail(rows.error());
-  if (rows->empty()) return fail(Error::not_found("appointment " + std::to_string(id)));
-  return decode((*rows)[0]);
-}
 
 Result<Booked> BookingService::book(const auth::Principal& who, const BookingRequest& req,
                                     const auth::RequestContext& ctx) {
@@ -73,99 +290,25 @@ Result<Booked> BookingService::book(const auth::Principal& who, const BookingReq
   // Real-name booking: the patient must be on record.
   if (auto s = patients_.require_active(req.patient_id); !s) return fail(s.error());
 
-  const std::string hash = crypto::sha256_hex(std::to_string(req.patient_id) + "|" + std::to_string(req.slot_id) +
-                                              "|" + std::string(channel_name(req.channel)));
+  const std::string hash = request_hash(req.patient_id, req.slot_id, req.channel, "book");
   const std::string scope = who.audit_name();
   auto attempt = [&]() -> Result<Booked> {
     return store::write_tx(db_, [&](store::Connection& c) -> Result<Booked> {
-      const int64_t now = clock_.now_ms();
+      Tx tx{*this, c, &who, ctx, clock_.now_ms()};
       auto seen = c.query(sql::kSelectIdempotency, {scope, req.idempotency_key});
       if (!seen) return fail(seen.error());
       if (!seen->empty()) {
         if ((*seen)[0].text(0) != hash)
           return fail(Error::conflict("idempotency_key_reused",
                                       "this Idempotency-Key was used for a different booking; use a new key"));
-        auto a = load(c, (*seen)[0].integer(1));
+        auto a = tx.load((*seen)[0].integer(1));
         if (!a) return fail(a.error());
         return Booked{*a, true};
       }
-      auto slot = c.query(sql::kSelectSlotForBooking, {req.slot_id});
-      if (!slot) return fail(slot.error());
-      if (slot->empty()) return fail(Error::invalid("slot_id", "no such slot"));
-      const auto& s = (*slot)[0];
-      const int64_t session_id = s.integer(0), starts = s.integer(1), ends = s.integer(2);
-      const int64_t release_at = s.integer(3), pool_at = s.integer(4);
-      const std::string department = s.text(7);
-      const auto practitioner = s.opt_integer(8);
-      if (s.text(5) != "open")
-        return fail(conflict("session_stopped", "this clinic session was stopped; choose another slot"));
-      if (starts <= now) return fail(conflict("slot_past", "this slot has already started"));
-      if (release_at > now)
-        return fail(conflict("not_released", "this slot opens for booking at " + format_utc(release_at))
-                        .with("release_at", format_utc(release_at)));
-
-      // Limits against the patient's other live appointments that day.
-      auto day = c.query(sql::kSessionDay, {session_id});
-      if (!day) return fail(day.error());
-      auto same_day = c.query(sql::kPatientDayAppointments, {req.patient_id, (*day)[0].text(0)});
-      if (!same_day) return fail(same_day.error());
-      int in_department = 0;
-      for (const auto& row : *same_day) {
-        const Appointment other = decode(row);
-        if (other.session_id == session_id && other.practitioner_id && other.practitioner_id == practitioner)
-          return fail(conflict("limit_reached", "one appointment per doctor per session"));
-        if (other.starts_at_ms < ends && starts < other.ends_at_ms)
-          return fail(conflict("patient_conflict", "the patient already has an appointment at this time (#" +
-                                                       std::to_string(other.id) + ")")
-                          .with("appointment_id", other.id));
-        if (other.department_code == department) ++in_department;
-      }
-      if (static_cast<int>(same_day->size()) >= settings_.max_per_patient_per_day)
-        return fail(conflict("limit_reached", "at most " + std::to_string(settings_.max_per_patient_per_day) +
-                                                  " appointments per patient per day"));
-      if (in_department >= settings_.max_per_department_per_day)
-        return fail(conflict("limit_reached", "at most " + std::to_string(settings_.max_per_department_per_day) +
-                                                  " appointment(s) per department per day"));
-
-      // The lowest free ticket this channel may take. Under PostgreSQL a
-      // concurrent booking can take the chosen ticket first; then the
-      // update returns nothing and the next free one is tried.
-      const std::string klass(quota_class_name(quota_class(req.channel)));
-      std::optional<int64_t> ticket;
-      while (!ticket) {
-        auto taken = c.query(sql::kTakeTicket, {req.slot_id, klass, int64_t{now >= pool_at}});
-        if (!taken) return fail(taken.error());
-        if (!taken->empty()) {
-          ticket = (*taken)[0].integer(0);
-          break;
-        }
-        auto left = c.query(sql::kFreeTicketsLeft, {req.slot_id, klass, int64_t{now >= pool_at}});
-        if (!left) return fail(left.error());
-        if ((*left)[0].integer(0) == 0) return fail(conflict("slot_full", "this slot is fully booked"));
-        // A ticket this channel may use is still free: another booking took
-        // the one chosen a moment ago. Try again.
-        if ((*left)[0].integer(1) > 0) continue;
-        return fail(conflict("quota_exhausted", "the tickets left in this slot are reserved for other channels until " +
-                                                    format_utc(pool_at))
-                        .with("pool_at", format_utc(pool_at)));
-      }
-      if (auto r = c.query(sql::kCountBooked, {req.slot_id, int64_t{1}}); !r) return fail(r.error());
-      auto inserted = c.query(sql::kInsertAppointment, {req.patient_id, session_id, req.slot_id, *ticket,
-                                                        std::string(channel_name(req.channel)), scope, now});
-      if (!inserted) return fail(inserted.error());
-      const int64_t id = (*inserted)[0].integer(0);
-      if (auto r = c.execute(sql::kInsertIdempotency, {scope, req.idempotency_key, hash, id, now}); !r)
-        return fail(r.error());
-      if (auto a = audit_.append(c, {who.audit_name(), "appointment.book", "appointment", std::to_string(id),
-                                     "success",
-                                     "patient " + std::to_string(req.patient_id) + ", slot " +
-                                         std::to_string(req.slot_id) + ", ticket " + std::to_string(*ticket) + ", " +
-                                         std::string(channel_name(req.channel))},
-                                 ctx);
-          !a)
-        return fail(a.error());
-      auto a = load(c, id);
+      auto a = tx.book_slot(req.patient_id, req.slot_id, req.channel, false, std::nullopt, "booked");
       if (!a) return fail(a.error());
+      if (auto r = c.execute(sql::kInsertIdempotency, {scope, req.idempotency_key, hash, a->id, tx.now}); !r)
+        return fail(r.error());
       return Booked{*a, false};
     });
   };
@@ -177,17 +320,18 @@ Result<Booked> BookingService::book(const auth::Principal& who, const BookingReq
 }
 
 Result<Appointment> BookingService::get(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  auto a = store::read_tx(db_, [&](store::Connection& c) { return load(c, id); });
+  auto a = store::read_tx(db_, [&](store::Connection& c) {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    return tx.load(id);
+  });
   if (!a) return a;
   if (auto s = patients_.authorize(who, a->patient_id); !s) return fail(s.error());
-  (void)ctx;
   return a;
 }
 
 Result<std::vector<Appointment>> BookingService::for_patient(const auth::Principal& who, int64_t patient_id,
-                                                             const auth::RequestContext& ctx) {
+                                                             const auth::RequestContext&) {
   if (auto s = patients_.authorize(who, patient_id); !s) return fail(s.error());
-  (void)ctx;
   return store::read_tx(db_, [&](store::Connection& c) -> Result<std::vector<Appointment>> {
     auto rows = c.query(sql::kPatientAppointments, {patient_id});
     if (!rows) return fail(rows.error());
@@ -198,62 +342,282 @@ Result<std::vector<Appointment>> BookingService::for_patient(const auth::Princip
 }
 
 Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  return transition(who, id, ctx, true);
-}
-
-Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  return transition(who, id, ctx, false);
-}
-
-Result<Appointment> BookingService::transition(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx,
-                                               bool cancel) {
-  auto current = get(who, id, ctx);
-  if (!current) return current;
+  if (auto a = get(who, id, ctx); !a) return a;
   return store::write_tx(db_, [&](store::Connection& c) -> Result<Appointment> {
-    const int64_t now = clock_.now_ms();
-    auto a = load(c, id);
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    auto a = tx.load(id);
     if (!a) return fail(a.error());
     if (a->status != AppointmentStatus::booked)
       return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(a->status))));
-    std::optional<int64_t> checked_in, cancelled;
-    std::string next;
-    if (cancel) {
-      const int64_t deadline = a->starts_at_ms - int64_t{settings_.cancel_deadline_minutes} * 60'000;
-      if (now > deadline)
-        return fail(conflict("cancel_deadline_passed", "appointments can be cancelled until " + format_utc(deadline))
-                        .with("deadline", format_utc(deadline)));
-      cancelled = now;
-      next = "cancelled";
-    } else {
-      const int64_t opens = a->starts_at_ms - int64_t{settings_.check_in_open_minutes} * 60'000;
-      if (now < opens)
-        return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(opens)).with("opens_at",
-                                                                                                   format_utc(opens)));
-      if (now >= a->ends_at_ms) return fail(conflict("check_in_too_late", "the slot has ended"));
-      checked_in = now;
-      next = "checked_in";
-    }
-    auto changed = c.execute(sql::kSetAppointmentStatus,
-                             {id, next, store::nullable(checked_in), store::nullable(cancelled), std::string("booked")});
+    const int64_t deadline = a->starts_at_ms - int64_t{settings_.cancel_deadline_minutes} * 60'000;
+    if (tx.now > deadline)
+      return fail(conflict("cancel_deadline_passed", "appointments can be cancelled until " + format_utc(deadline))
+                      .with("deadline", format_utc(deadline)));
+    if (auto s = tx.release(*a, "cancelled", true); !s) return fail(s.error());
+    return tx.load(id);
+  });
+}
+
+Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
+  if (auto a = get(who, id, ctx); !a) return a;
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<Appointment> {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    auto a = tx.load(id);
+    if (!a) return fail(a.error());
+    if (a->status != AppointmentStatus::booked)
+      return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(a->status))));
+    const int64_t opens = a->starts_at_ms - int64_t{settings_.check_in_open_minutes} * 60'000;
+    if (tx.now < opens)
+      return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(opens))
+                      .with("opens_at", format_utc(opens)));
+    if (tx.now >= a->ends_at_ms) return fail(conflict("check_in_too_late", "the slot has ended"));
+    auto changed = c.execute(sql::kSetAppointmentStatus, {id, std::string("checked_in"), tx.now, store::Value(),
+                                                          std::string("booked")});
     if (!changed) return fail(changed.error());
     if (*changed != 1) return fail(conflict("invalid_state", "the appointment changed meanwhile; reload it"));
-    if (cancel) {
-      if (auto r = c.execute(sql::kReturnTicket, {a->slot_id, int64_t{a->ticket_no}}); !r) return fail(r.error());
-      if (auto r = c.query(sql::kCountBooked, {a->slot_id, int64_t{-1}}); !r) return fail(r.error());
+    if (auto s = tx.audit("appointment.check_in", id, "patient " + std::to_string(a->patient_id)); !s)
+      return fail(s.error());
+    return tx.load(id);
+  });
+}
+
+Result<Booked> BookingService::rebook(const auth::Principal& who, int64_t id, int64_t slot_id,
+                                      const std::string& key, const auth::RequestContext& ctx) {
+  if (key.empty() || key.size() > 100)
+    return fail(Error::invalid("Idempotency-Key", "send a header Idempotency-Key of 1 to 100 characters"));
+  auto current = get(who, id, ctx);
+  if (!current) return fail(current.error());
+  const Channel channel = who.kind == auth::PrincipalKind::patient
+                              ? Channel::online
+                              : (may_use_channel(who, current->channel) ? current->channel : Channel::window);
+  if (!may_use_channel(who, channel)) return fail(Error::forbidden("your role may not book appointments"));
+  const std::string hash = request_hash(id, slot_id, channel, "rebook");
+  const std::string scope = who.audit_name();
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<Booked> {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    auto seen = c.query(sql::kSelectIdempotency, {scope, key});
+    if (!seen) return fail(seen.error());
+    if (!seen->empty()) {
+      if ((*seen)[0].text(0) != hash)
+        return fail(Error::conflict("idempotency_key_reused", "this Idempotency-Key was used for another request"));
+      auto a = tx.load((*seen)[0].integer(1));
+      if (!a) return fail(a.error());
+      return Booked{*a, true};
     }
-    if (auto s = audit_.append(c, {who.audit_name(), cancel ? "appointment.cancel" : "appointment.check_in",
-                                   "appointment", std::to_string(id), "success",
-                                   "patient " + std::to_string(a->patient_id)},
+    auto old = tx.load(id);
+    if (!old) return fail(old.error());
+    const bool live = old->status == AppointmentStatus::booked;
+    if (!live && old->status != AppointmentStatus::cancelled)
+      return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(old->status))));
+    auto fresh = tx.book_slot(old->patient_id, slot_id, channel, false, live ? std::optional(id) : std::nullopt,
+                              "rebooked from appointment " + std::to_string(id));
+    if (!fresh) return fail(fresh.error());
+    if (live)
+      if (auto s = tx.release(*old, "rebooked to appointment " + std::to_string(fresh->id), true); !s)
+        return fail(s.error());
+    if (auto r = c.execute(sql::kInsertIdempotency, {scope, key, hash, fresh->id, tx.now}); !r) return fail(r.error());
+    return Booked{*fresh, false};
+  });
+}
+
+Result<std::vector<SlotView>> BookingService::alternatives(const auth::Principal& who, int64_t id,
+                                                           const auth::RequestContext& ctx) {
+  auto a = get(who, id, ctx);
+  if (!a) return fail(a.error());
+  return store::read_tx(db_, [&](store::Connection& c) {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    return tx.alternatives_for(*a);
+  });
+}
+
+Result<std::vector<SessionView>> BookingService::sessions(const std::string& from_day, const std::string& to_day,
+                                                          const std::string& department, const std::string& clinic) {
+  FieldErrors errors;
+  const CivilDate today = local_date(clock_.now_ms(), settings_.utc_offset_minutes);
+  const auto from = from_day.empty() ? std::optional(today) : parse_date(from_day);
+  const auto to = to_day.empty() ? from : parse_date(to_day);
+  if (!from) errors.add("from", "must be a date as YYYY-MM-DD");
+  if (!to) errors.add("to", "must be a date as YYYY-MM-DD");
+  if (auto s = errors.status(); !s) return fail(s.error());
+  return store::read_tx(db_, [&](store::Connection& c) -> Result<std::vector<SessionView>> {
+    auto rows = c.query(sql::kListSessions, {format_date(*from), format_date(*to), department, clinic});
+    if (!rows) return fail(rows.error());
+    std::vector<SessionView> out;
+    for (const auto& r : *rows) out.push_back(decode_session(r));
+    return out;
+  });
+}
+
+Result<StoppedSession> BookingService::stop_session(const auth::Principal& who, int64_t session_id,
+                                                    const std::string& reason, const auth::RequestContext& ctx) {
+  if (reason.size() > 500) return fail(Error::invalid("reason", "must be at most 500 bytes"));
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<StoppedSession> {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    auto changed = c.execute(sql::kStopSession, {session_id});
+    if (!changed) return fail(changed.error());
+    if (*changed != 1) {
+      auto exists = c.query(sql::kSelectSessionById, {session_id});
+      if (!exists) return fail(exists.error());
+      if (exists->empty()) return fail(Error::not_found("clinic session " + std::to_string(session_id)));
+      return fail(conflict("invalid_state", "this session is already stopped"));
+    }
+    StoppedSession out;
+    auto live = c.query(sql::kLiveAppointmentsOfSession, {session_id});
+    if (!live) return fail(live.error());
+    const std::string why = reason.empty() ? "the doctor is unavailable" : reason;
+    for (const auto& row : *live) {
+      const Appointment a = decode(row);
+      if (auto s = tx.release(a, "session stopped: " + why, false); !s) return fail(s.error());
+      auto alternatives = tx.alternatives_for(a);
+      if (!alternatives) return fail(alternatives.error());
+      notify::Notification n;
+      n.patient_id = a.patient_id;
+      n.kind = "session_stopped";
+      n.title = "停诊通知 Clinic cancelled";
+      n.body = "Your appointment (ticket " + std::to_string(a.ticket_no) + ", " + format_utc(a.starts_at_ms) + ", " +
+               a.clinic_code + ") is cancelled: " + why + ". Choose one of the offered slots to rebook in one step.";
+      n.appointment_id = a.id;
+      for (const auto& alt : *alternatives) n.offer += (n.offer.empty() ? "" : ",") + std::to_string(alt.id);
+      n.created_at_ms = tx.now;
+      if (auto s = notify::enqueue(c, n); !s) return fail(s.error());
+      auto cancelled = tx.load(a.id);
+      if (!cancelled) return fail(cancelled.error());
+      out.affected.push_back({*cancelled, std::move(*alternatives)});
+    }
+    auto waits = c.query(sql::kCancelWaitlistOfSession, {session_id});
+    if (!waits) return fail(waits.error());
+    for (const auto& w : *waits) {
+      notify::Notification n;
+      n.patient_id = w.integer(0);
+      n.kind = "waitlist_cancelled";
+      n.title = "停诊通知 Clinic cancelled";
+      n.body = "The session you were waiting for is cancelled: " + why + ".";
+      n.created_at_ms = tx.now;
+      if (auto s = notify::enqueue(c, n); !s) return fail(s.error());
+      ++out.waitlist_cancelled;
+    }
+    if (auto s = audit_.append(c, {who.audit_name(), "session.stop", "clinic_session", std::to_string(session_id),
+                                   "success",
+                                   why + "; " + std::to_string(out.affected.size()) + " appointments cancelled"},
                                ctx);
         !s)
       return fail(s.error());
-    return load(c, id);
+    auto session = c.query(sql::kSelectSessionById, {session_id});
+    if (!session) return fail(session.error());
+    out.session = decode_session((*session)[0]);
+    return out;
+  });
+}
+
+Result<WaitlistEntry> BookingService::join_waitlist(const auth::Principal& who, int64_t patient_id,
+                                                    int64_t session_id, Channel channel,
+                                                    const auth::RequestContext& ctx) {
+  if (!may_use_channel(who, channel))
+    return fail(Error::invalid("channel", "you may not book through the " + std::string(channel_name(channel)) +
+                                              " channel"));
+  if (auto s = patients_.authorize(who, patient_id); !s) return fail(s.error());
+  if (auto s = patients_.require_active(patient_id); !s) return fail(s.error());
+  auto r = store::write_tx(db_, [&](store::Connection& c) -> Result<WaitlistEntry> {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    auto session = c.query(sql::kSelectSessionForWaitlist, {session_id});
+    if (!session) return fail(session.error());
+    if (session->empty()) return fail(Error::invalid("session_id", "no such clinic session"));
+    if ((*session)[0].text(0) != "open") return fail(conflict("session_stopped", "this clinic session was stopped"));
+    if ((*session)[0].integer(1) <= tx.now) return fail(conflict("slot_past", "this session has ended"));
+    if ((*session)[0].integer(2) > tx.now)
+      return fail(conflict("not_released", "this session opens for booking at " + format_utc((*session)[0].integer(2))));
+    auto inserted = c.query(sql::kInsertWaitlist, {session_id, patient_id, std::string(channel_name(channel)), tx.now});
+    if (!inserted) return fail(inserted.error());
+    const int64_t id = (*inserted)[0].integer(0);
+    if (auto s = audit_.append(c, {who.audit_name(), "waitlist.join", "waitlist", std::to_string(id), "success",
+                                   "patient " + std::to_string(patient_id) + ", session " + std::to_string(session_id)},
+                               ctx);
+        !s)
+      return fail(s.error());
+    // A ticket may be free already (e.g. freed while she was deciding).
+    if (auto s = tx.promote_waitlist(session_id); !s) return fail(s.error());
+    auto row = c.query(sql::kSelectWaitlist, {id});
+    if (!row) return fail(row.error());
+    return decode_wait((*row)[0]);
+  });
+  if (!r && r.error().code == "unique_violation")
+    return fail(conflict("already_waiting", "the patient is already on this session's waitlist"));
+  return r;
+}
+
+Result<WaitlistEntry> BookingService::leave_waitlist(const auth::Principal& who, int64_t entry_id,
+                                                     const auth::RequestContext& ctx) {
+  auto entry = store::read_tx(db_, [&](store::Connection& c) -> Result<WaitlistEntry> {
+    auto row = c.query(sql::kSelectWaitlist, {entry_id});
+    if (!row) return fail(row.error());
+    if (row->empty()) return fail(Error::not_found("waitlist entry " + std::to_string(entry_id)));
+    return decode_wait((*row)[0]);
+  });
+  if (!entry) return entry;
+  if (auto s = patients_.authorize(who, entry->patient_id); !s) return fail(s.error());
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<WaitlistEntry> {
+    auto changed = c.execute(sql::kCancelWaitlist, {entry_id});
+    if (!changed) return fail(changed.error());
+    if (*changed != 1) return fail(conflict("invalid_state", "this entry is no longer waiting"));
+    if (auto s = audit_.append(c, {who.audit_name(), "waitlist.leave", "waitlist", std::to_string(entry_id), "success",
+                                   "patient " + std::to_string(entry->patient_id)},
+                               ctx);
+        !s)
+      return fail(s.error());
+    auto row = c.query(sql::kSelectWaitlist, {entry_id});
+    if (!row) return fail(row.error());
+    return decode_wait((*row)[0]);
+  });
+}
+
+Result<std::vector<WaitlistEntry>> BookingService::waitlist_of(const auth::Principal& who, int64_t patient_id,
+                                                               const auth::RequestContext&) {
+  if (auto s = patients_.authorize(who, patient_id); !s) return fail(s.error());
+  return store::read_tx(db_, [&](store::Connection& c) -> Result<std::vector<WaitlistEntry>> {
+    auto rows = c.query(sql::kWaitlistOfPatient, {patient_id});
+    if (!rows) return fail(rows.error());
+    std::vector<WaitlistEntry> out;
+    for (const auto& r : *rows) out.push_back(decode_wait(r));
+    return out;
+  });
+}
+
+Result<std::vector<notify::Notification>> BookingService::notifications_of(const auth::Principal& who,
+                                                                           int64_t patient_id,
+                                                                           const auth::RequestContext&) {
+  if (auto s = patients_.authorize(who, patient_id); !s) return fail(s.error());
+  return store::read_tx(db_, [&](store::Connection& c) { return notify::for_patient(c, patient_id); });
+}
+
+Result<int> BookingService::sweep_no_shows(const auth::RequestContext& ctx) {
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<int> {
+    const int64_t now = clock_.now_ms();
+    auto rows = c.query(sql::kSweepNoShows, {now});
+    if (!rows) return fail(rows.error());
+    for (const auto& r : *rows)
+      if (auto s = audit_.append(c, {"system", "appointment.no_show", "appointment", std::to_string(r.integer(0)),
+                                     "success", "not checked in by the end of the session"},
+                                 ctx);
+          !s)
+        return fail(s.error());
+    return static_cast<int>(rows->size());
+  });
+}
+
+Result<Restriction> BookingService::restriction(const auth::Principal& who, int64_t patient_id,
+                                                const auth::RequestContext& ctx) {
+  if (auto s = patients_.authorize(who, patient_id); !s) return fail(s.error());
+  return store::write_tx(db_, [&](store::Connection& c) {
+    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
+    return tx.restriction_of(patient_id);
   });
 }
 
 patients::MergeStep BookingService::merge_step() const {
   return [](store::Connection& c, int64_t from, int64_t to) -> Status {
     if (auto r = c.execute(sql::kMoveAppointments, {from, to}); !r) return fail(r.error());
+    if (auto r = c.execute(sql::kDropDuplicateWaits, {from, to}); !r) return fail(r.error());
+    if (auto r = c.execute(sql::kMoveWaitlist, {from, to}); !r) return fail(r.error());
     return {};
   };
 }

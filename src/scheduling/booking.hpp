@@ -1,5 +1,6 @@
 #pragma once
-// Booking, cancelling and checking in appointments.
+// Booking, cancelling, checking in and rebooking appointments; the
+// waitlist; stop-clinic; the no-show rule.
 //
 // A booking takes the lowest free ticket of its slot that its channel's
 // quota class may use (any class once the session's common-pool time has
@@ -8,6 +9,11 @@
 // taken by one live appointment only, so no concurrency, on any backend or
 // any number of nodes, can overbook a slot or give a ticket number twice.
 //
+// A freed ticket (cancel) goes to the first eligible patient on the
+// session's waitlist, in the same transaction, and she is notified. A
+// stopped session cancels its appointments and notifies each patient with
+// the nearest equivalent slots for one-click rebooking.
+//
 // Thread-safe: state is in the database.
 #include <optional>
 #include <vector>
@@ -15,6 +21,7 @@
 #include "auth/audit.hpp"
 #include "auth/roles.hpp"
 #include "core/clock.hpp"
+#include "notify/notifications.hpp"
 #include "patients/service.hpp"
 #include "scheduling/schedule_model.hpp"
 #include "store/database.hpp"
@@ -26,6 +33,9 @@ struct BookingSettings {
   int max_per_department_per_day = 1;
   int cancel_deadline_minutes = 120;  // before the slot starts
   int check_in_open_minutes = 60;     // check-in opens this long before the slot
+  int no_show_limit = 3;              // K no-shows...
+  int no_show_window_days = 90;       // ...within D days...
+  int no_show_restrict_days = 30;     // ...restrict online booking for R days
   int utc_offset_minutes = 8 * 60;
 };
 
@@ -34,16 +44,52 @@ struct Booked {
   bool replayed = false;  // the same Idempotency-Key answered before
 };
 
+struct SessionView {
+  int64_t id = 0;
+  std::string clinic_code, clinic_name_zh, clinic_name_en, clinic_type, department_code;
+  std::optional<int64_t> practitioner_id;
+  std::string practitioner_name, practitioner_title;
+  std::string day;
+  Period period = Period::morning;
+  int64_t starts_at_ms = 0, ends_at_ms = 0;
+  SessionStatus status = SessionStatus::open;
+  int capacity = 0, booked = 0, waitlist = 0;
+};
+
+struct AffectedAppointment {
+  Appointment appointment;
+  std::vector<SlotView> alternatives;
+};
+
+struct StoppedSession {
+  SessionView session;
+  std::vector<AffectedAppointment> affected;
+  int waitlist_cancelled = 0;
+};
+
+struct WaitlistEntry {
+  int64_t id = 0, session_id = 0, patient_id = 0;
+  Channel channel = Channel::online;
+  std::string status;  // waiting | promoted | cancelled
+  std::optional<int64_t> appointment_id;
+  int64_t created_at_ms = 0;
+};
+
+struct Restriction {
+  std::optional<int64_t> restricted_until_ms;
+  std::vector<int64_t> no_show_appointment_ids;  // within the window, newest first
+};
+
 class BookingService {
  public:
   BookingService(store::Database& db, const Clock& clock, const auth::AuditLog& audit,
                  patients::PatientService& patients, BookingSettings settings);
 
-  // Errors: validation_failed (slot_id, channel, Idempotency-Key),
-  // forbidden (a patient booking for someone not in her family),
-  // idempotency_key_reused (422: same key, different request),
+  // Errors: validation_failed (patient_id, slot_id, channel,
+  // Idempotency-Key), forbidden (a patient booking for someone not in her
+  // family), idempotency_key_reused (422: same key, different request),
   // not_released, slot_past, session_stopped, slot_full, quota_exhausted,
-  // limit_reached, patient_conflict (409).
+  // limit_reached, patient_conflict, restricted (409).
   Result<Booked> book(const auth::Principal& who, const BookingRequest& req, const auth::RequestContext& ctx);
   Result<Appointment> get(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
   Result<std::vector<Appointment>> for_patient(const auth::Principal& who, int64_t patient_id,
@@ -52,15 +98,37 @@ class BookingService {
   Result<Appointment> cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
   // Errors: check_in_too_early, check_in_too_late, invalid_state (409).
   Result<Appointment> check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
+  // Moves a live (or stop-cancelled) appointment to another slot in one
+  // transaction: the new booking is made first, then the old one released.
+  Result<Booked> rebook(const auth::Principal& who, int64_t id, int64_t slot_id, const std::string& idempotency_key,
+                        const auth::RequestContext& ctx);
+  // The nearest equivalent open slots (same department and clinic type).
+  Result<std::vector<SlotView>> alternatives(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
+
+  Result<std::vector<SessionView>> sessions(const std::string& from_day, const std::string& to_day,
+                                            const std::string& department, const std::string& clinic);
+  // Errors: not_found, invalid_state (already stopped).
+  Result<StoppedSession> stop_session(const auth::Principal& who, int64_t session_id, const std::string& reason,
+                                      const auth::RequestContext& ctx);
+
+  // Errors: validation_failed (session_id), already_waiting (409).
+  Result<WaitlistEntry> join_waitlist(const auth::Principal& who, int64_t patient_id, int64_t session_id,
+                                      Channel channel, const auth::RequestContext& ctx);
+  Result<WaitlistEntry> leave_waitlist(const auth::Principal& who, int64_t entry_id, const auth::RequestContext& ctx);
+  Result<std::vector<WaitlistEntry>> waitlist_of(const auth::Principal& who, int64_t patient_id,
+                                                 const auth::RequestContext& ctx);
+  Result<std::vector<notify::Notification>> notifications_of(const auth::Principal& who, int64_t patient_id,
+                                                              const auth::RequestContext& ctx);
+
+  // Marks live appointments of ended sessions as no-shows; returns how many.
+  Result<int> sweep_no_shows(const auth::RequestContext& ctx);
+  Result<Restriction> restriction(const auth::Principal& who, int64_t patient_id, const auth::RequestContext& ctx);
 
   // For PatientService::add_merge_step: appointments follow a merged record.
   patients::MergeStep merge_step() const;
 
  private:
-  Result<Appointment> load(store::Connection& c, int64_t id);
-  Result<Appointment> transition(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx,
-                                 bool cancel);
-
+  struct Tx;
   store::Database& db_;
   const Clock& clock_;
   const auth::AuditLog& audit_;

@@ -44,11 +44,19 @@ namespace {
   " session_id BIGINT NOT NULL REFERENCES clinic_sessions(id), slot_id BIGINT NOT NULL REFERENCES slots(id)," \
   " ticket_no INTEGER NOT NULL, channel TEXT NOT NULL,"                                                  \
   " status TEXT NOT NULL CHECK (status IN ('booked', 'checked_in', 'completed', 'cancelled', 'no_show')),"  \
-  " booked_by TEXT NOT NULL, created_at BIGINT NOT NULL, checked_in_at BIGINT, cancelled_at BIGINT);"     \
+  " booked_by TEXT NOT NULL, created_at BIGINT NOT NULL, checked_in_at BIGINT, cancelled_at BIGINT,"      \
+  " cancel_reason TEXT NOT NULL DEFAULT '', no_show_at BIGINT);"                                         \
   "CREATE UNIQUE INDEX appointments_live_ticket ON appointments (session_id, ticket_no)"                 \
   " WHERE status <> 'cancelled';"                                                                        \
   "CREATE INDEX appointments_patient ON appointments (patient_id, session_id);"                           \
   "CREATE INDEX appointments_slot ON appointments (slot_id);"                                            \
+  "CREATE INDEX appointments_session_status ON appointments (session_id, status);"                       \
+  "CREATE TABLE waitlist ("                                                                              \
+  " id " ID ", session_id BIGINT NOT NULL REFERENCES clinic_sessions(id),"                               \
+  " patient_id BIGINT NOT NULL REFERENCES patients(id), channel TEXT NOT NULL,"                          \
+  " status TEXT NOT NULL CHECK (status IN ('waiting', 'promoted', 'cancelled')),"                        \
+  " appointment_id BIGINT REFERENCES appointments(id), created_at BIGINT NOT NULL);"                     \
+  "CREATE UNIQUE INDEX waitlist_once ON waitlist (session_id, patient_id) WHERE status = 'waiting';"      \
   "CREATE TABLE idempotency_keys ("                                                                      \
   " scope TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,"                            \
   " appointment_id BIGINT NOT NULL REFERENCES appointments(id), created_at BIGINT NOT NULL,"             \

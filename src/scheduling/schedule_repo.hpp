@@ -39,6 +39,7 @@ inline constexpr Sql kInsertSession{
     "INSERT INTO clinic_sessions (template_id, clinic_code, practitioner_id, day, period, starts_at, ends_at,"
     " release_at, pool_at, status, preparation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open',"
     " $10, $11) ON CONFLICT (template_id, day) DO NOTHING RETURNING id"};
+inline constexpr Sql kDeleteEmptySession{"sched_delete_empty_session", "DELETE FROM clinic_sessions WHERE id = $1"};
 inline constexpr Sql kInsertSlot{
     "sched_insert_slot",
     "INSERT INTO slots (session_id, starts_at, ends_at, capacity, booked) VALUES ($1, $2, $3, $4, 0) RETURNING id"};
@@ -125,7 +126,112 @@ inline constexpr Sql kInsertIdempotency{
     "sched_insert_idempotency",
     "INSERT INTO idempotency_keys (scope, idem_key, request_hash, appointment_id, created_at)"
     " VALUES ($1, $2, $3, $4, $5)"};
+inline constexpr Sql kCancelWithReason{
+    "sched_cancel_with_reason",
+    "UPDATE appointments SET status = 'cancelled', cancelled_at = $2, cancel_reason = $3 WHERE id = $1"
+    " AND status = 'booked'"};
+
+// Sessions for the manager and the slot board, with their fill.
+inline constexpr Sql kListSessions{
+    "sched_list_sessions",
+    "SELECT cs.id, cs.clinic_code, c.name_zh, c.name_en, c.clinic_type, c.department_code, cs.practitioner_id,"
+    " COALESCE(p.name, ''), COALESCE(p.title, ''), cs.day, cs.period, cs.starts_at, cs.ends_at, cs.status,"
+    " (SELECT COALESCE(SUM(s.capacity), 0) FROM slots s WHERE s.session_id = cs.id),"
+    " (SELECT COALESCE(SUM(s.booked), 0) FROM slots s WHERE s.session_id = cs.id),"
+    " (SELECT COUNT(*) FROM waitlist w WHERE w.session_id = cs.id AND w.status = 'waiting')"
+    " FROM clinic_sessions cs JOIN clinics c ON c.code = cs.clinic_code"
+    " LEFT JOIN practitioners p ON p.id = cs.practitioner_id"
+    " WHERE cs.day >= $1 AND cs.day <= $2 AND ($3 = '' OR c.department_code = $3) AND ($4 = '' OR cs.clinic_code = $4)"
+    " ORDER BY cs.day, cs.starts_at, c.department_code, cs.id LIMIT 2000"};
+inline constexpr Sql kSelectSessionById{
+    "sched_select_session_by_id",
+    "SELECT cs.id, cs.clinic_code, c.name_zh, c.name_en, c.clinic_type, c.department_code, cs.practitioner_id,"
+    " COALESCE(p.name, ''), COALESCE(p.title, ''), cs.day, cs.period, cs.starts_at, cs.ends_at, cs.status,"
+    " (SELECT COALESCE(SUM(s.capacity), 0) FROM slots s WHERE s.session_id = cs.id),"
+    " (SELECT COALESCE(SUM(s.booked), 0) FROM slots s WHERE s.session_id = cs.id),"
+    " (SELECT COUNT(*) FROM waitlist w WHERE w.session_id = cs.id AND w.status = 'waiting')"
+    " FROM clinic_sessions cs JOIN clinics c ON c.code = cs.clinic_code"
+    " LEFT JOIN practitioners p ON p.id = cs.practitioner_id WHERE cs.id = $1"};
+inline constexpr Sql kStopSession{"sched_stop_session",
+                                  "UPDATE clinic_sessions SET status = 'stopped' WHERE id = $1 AND status = 'open'"};
+inline constexpr Sql kLiveAppointmentsOfSession{
+    "sched_live_appointments_of_session",
+    "SELECT " STORK_APPOINTMENT_COLUMNS STORK_APPOINTMENT_FROM " WHERE a.session_id = $1 AND a.status = 'booked'"
+    " ORDER BY a.ticket_no"};
+// Equivalent slots for a patient who lost hers: same department and clinic
+// type, open, released, bookable by her channel, nearest in time first.
+inline constexpr Sql kAlternatives{
+    "sched_alternatives",
+    "SELECT " STORK_SLOT_VIEW_COLUMNS " FROM slots s JOIN clinic_sessions cs ON cs.id = s.session_id"
+    " JOIN clinics c ON c.code = cs.clinic_code LEFT JOIN practitioners p ON p.id = cs.practitioner_id"
+    " WHERE c.department_code = $3 AND c.clinic_type = $4 AND cs.id <> $5 AND cs.status = 'open'"
+    " AND s.starts_at > $2 AND cs.release_at <= $2 AND EXISTS (SELECT 1 FROM tickets t WHERE t.slot_id = s.id"
+    " AND t.taken = 0 AND (t.quota_class = $1 OR cs.pool_at <= $2))"
+    " ORDER BY ABS(s.starts_at - CAST($6 AS BIGINT)), s.id LIMIT 3"};
+inline constexpr Sql kClinicTypeOfSession{
+    "sched_clinic_type_of_session",
+    "SELECT c.clinic_type, c.department_code FROM clinic_sessions cs JOIN clinics c ON c.code = cs.clinic_code"
+    " WHERE cs.id = $1"};
+
+inline constexpr Sql kInsertWaitlist{
+    "sched_insert_waitlist",
+    "INSERT INTO waitlist (session_id, patient_id, channel, status, created_at) VALUES ($1, $2, $3, 'waiting', $4)"
+    " RETURNING id"};
+inline constexpr Sql kWaitingOfSession{
+    "sched_waiting_of_session",
+    "SELECT id, patient_id, channel FROM waitlist WHERE session_id = $1 AND status = 'waiting' ORDER BY id"};
+inline constexpr Sql kPromoteWaitlist{
+    "sched_promote_waitlist",
+    "UPDATE waitlist SET status = 'promoted', appointment_id = $2 WHERE id = $1 AND status = 'waiting'"};
+inline constexpr Sql kCancelWaitlistOfSession{
+    "sched_cancel_waitlist_of_session",
+    "UPDATE waitlist SET status = 'cancelled' WHERE session_id = $1 AND status = 'waiting' RETURNING patient_id"};
+inline constexpr Sql kWaitlistOfPatient{
+    "sched_waitlist_of_patient",
+    "SELECT w.id, w.session_id, w.patient_id, w.channel, w.status, w.appointment_id, w.created_at FROM waitlist w"
+    " WHERE w.patient_id = $1 ORDER BY w.id DESC LIMIT 100"};
+inline constexpr Sql kSelectWaitlist{
+    "sched_select_waitlist",
+    "SELECT w.id, w.session_id, w.patient_id, w.channel, w.status, w.appointment_id, w.created_at FROM waitlist w"
+    " WHERE w.id = $1"};
+inline constexpr Sql kCancelWaitlist{"sched_cancel_waitlist",
+                                     "UPDATE waitlist SET status = 'cancelled' WHERE id = $1 AND status = 'waiting'"};
+inline constexpr Sql kSelectSessionForWaitlist{
+    "sched_select_session_for_waitlist", "SELECT status, ends_at, release_at FROM clinic_sessions WHERE id = $1"};
+// A slot of the session with a free ticket (any class: the waitlist is
+// served from whatever is freed).
+inline constexpr Sql kFreeSlotOfSession{
+    "sched_free_slot_of_session",
+    "SELECT s.id FROM slots s WHERE s.session_id = $1 AND s.starts_at > $2 AND EXISTS (SELECT 1 FROM tickets t"
+    " WHERE t.slot_id = s.id AND t.taken = 0) ORDER BY s.starts_at LIMIT 1"};
+
+// No-shows: live appointments whose session has ended.
+inline constexpr Sql kSweepNoShows{
+    "sched_sweep_no_shows",
+    "UPDATE appointments SET status = 'no_show', no_show_at = $1 WHERE status = 'booked' AND session_id IN"
+    " (SELECT id FROM clinic_sessions WHERE ends_at <= $1) RETURNING id"};
+inline constexpr Sql kSweepPatientNoShows{
+    "sched_sweep_patient_no_shows",
+    "UPDATE appointments SET status = 'no_show', no_show_at = $1 WHERE status = 'booked' AND patient_id = $2"
+    " AND session_id IN (SELECT id FROM clinic_sessions WHERE ends_at <= $1) RETURNING id"};
+inline constexpr Sql kRecentNoShows{
+    "sched_recent_no_shows",
+    "SELECT a.id, cs.ends_at FROM appointments a JOIN clinic_sessions cs ON cs.id = a.session_id"
+    " WHERE a.patient_id = $1 AND a.status = 'no_show' AND cs.ends_at > $2 ORDER BY cs.ends_at DESC"};
+
+// Published capacity by whether it is special-needs, for the national cap.
+inline constexpr Sql kCapacityShare{
+    "sched_capacity_share",
+    "SELECT COALESCE(SUM(CASE WHEN c.clinic_type = 'special_needs' THEN s.capacity ELSE 0 END), 0),"
+    " COALESCE(SUM(s.capacity), 0) FROM slots s JOIN clinic_sessions cs ON cs.id = s.session_id"
+    " JOIN clinics c ON c.code = cs.clinic_code WHERE cs.day >= $1 AND cs.day <= $2 AND cs.status = 'open'"};
+
 inline constexpr Sql kMoveAppointments{"sched_move_appointments",
                                        "UPDATE appointments SET patient_id = $2 WHERE patient_id = $1"};
+inline constexpr Sql kDropDuplicateWaits{
+    "sched_drop_duplicate_waits",
+    "UPDATE waitlist SET status = 'cancelled' WHERE patient_id = $1 AND status = 'waiting' AND session_id IN"
+    " (SELECT session_id FROM waitlist WHERE patient_id = $2 AND status = 'waiting')"};
+inline constexpr Sql kMoveWaitlist{"sched_move_waitlist", "UPDATE waitlist SET patient_id = $2 WHERE patient_id = $1"};
 
 }  // namespace stork::scheduling::sql

@@ -110,8 +110,12 @@ std::vector<FieldError> check_template(const ScheduleTemplate& t) {
 }
 
 ScheduleService::ScheduleService(store::Database& db, const Clock& clock, const auth::AuditLog& audit,
-                                 int utc_offset_minutes)
-    : db_(db), clock_(clock), audit_(audit), offset_(utc_offset_minutes) {}
+                                 int utc_offset_minutes, int special_needs_max_percent)
+    : db_(db),
+      clock_(clock),
+      audit_(audit),
+      offset_(utc_offset_minutes),
+      special_needs_max_percent_(special_needs_max_percent) {}
 
 int64_t ScheduleService::local_to_utc(CivilDate d, int minute) const {
   using namespace std::chrono;
@@ -182,8 +186,19 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
     if (!rows) return fail(rows.error());
     GenerateReport report;
     const int64_t now = clock_.now_ms();
+    // Regular clinics first, so special-needs capacity is measured against
+    // everything else published for the range.
+    std::vector<std::pair<bool, ScheduleTemplate>> templates;
     for (const auto& row : *rows) {
-      const ScheduleTemplate t = decode_template(row);
+      ScheduleTemplate t = decode_template(row);
+      auto clinic = c.query(sql::kClinicExists, {t.clinic_code});
+      if (!clinic) return fail(clinic.error());
+      templates.emplace_back(!clinic->empty() && (*clinic)[0].text(1) == "special_needs", std::move(t));
+    }
+    std::stable_sort(templates.begin(), templates.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::string first_day = format_date(*from), last_day = format_date(add_days(*from, days - 1));
+    for (const auto& [special, t] : templates) {
       for (int i = 0; i < days; ++i) {
         const CivilDate day = add_days(*from, i);
         if (iso_weekday(day) != t.weekday) continue;
@@ -197,8 +212,20 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
         if (!created) return fail(created.error());
         if (created->empty()) continue;  // generated before
         const int64_t session_id = (*created)[0].integer(0);
-        ++report.sessions_created;
         const int slot_count = (t.end_minute - t.start_minute) / t.slot_minutes;
+        if (special) {
+          auto share = c.query(sql::kCapacityShare, {first_day, last_day});
+          if (!share) return fail(share.error());
+          const int64_t add = int64_t{slot_count} * t.capacity_per_slot;
+          const int64_t special_cap = (*share)[0].integer(0) + add, total = (*share)[0].integer(1) + add;
+          if (special_cap * 100 > total * special_needs_max_percent_) {
+            // Not published: the session row goes, nothing was booked on it.
+            if (auto r = c.execute(sql::kDeleteEmptySession, {session_id}); !r) return fail(r.error());
+            ++report.special_needs_skipped;
+            continue;
+          }
+        }
+        ++report.sessions_created;
         const auto classes = spread_quotas(slot_count * t.capacity_per_slot, t.quota_percent);
         int ticket = 0;
         for (int k = 0; k < slot_count; ++k) {
@@ -223,7 +250,8 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
     }
     if (auto s = audit_.append(c, {who.audit_name(), "schedule.generate", "clinic_sessions", from_day, "success",
                                    std::to_string(report.sessions_created) + " sessions for " +
-                                       std::to_string(days) + " days"},
+                                       std::to_string(days) + " days, " + std::to_string(report.special_needs_skipped) +
+                                       " special-needs sessions over the limit"},
                                ctx);
         !s)
       return fail(s.error());
@@ -231,9 +259,7 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
   });
 }
 
-namespace {
-
-SlotView decode_slot(const store::Row& r, int64_t now) {
+SlotView slot_from_row(const store::Row& r, int64_t now) {
   SlotView v;
   v.id = r.integer(0);
   v.session_id = r.integer(1);
@@ -258,8 +284,6 @@ SlotView decode_slot(const store::Row& r, int64_t now) {
   return v;
 }
 
-}  // namespace
-
 Result<std::vector<SlotView>> ScheduleService::search(const SlotQuery& q) {
   const int64_t now = clock_.now_ms();
   const CivilDate today = local_date(now, offset_);
@@ -280,10 +304,29 @@ Result<std::vector<SlotView>> ScheduleService::search(const SlotQuery& q) {
     if (!rows) return fail(rows.error());
     std::vector<SlotView> out;
     for (const auto& r : *rows) {
-      auto v = decode_slot(r, now);
+      auto v = slot_from_row(r, now);
       if (q.only_available && v.remaining == 0) continue;
       out.push_back(std::move(v));
     }
+    return out;
+  });
+}
+
+Result<CapacityShare> ScheduleService::special_needs_share(const std::string& from_day, const std::string& to_day) {
+  FieldErrors errors;
+  const auto from = parse_date(from_day);
+  const auto to = parse_date(to_day);
+  if (!from) errors.add("from", "must be a date as YYYY-MM-DD");
+  if (!to) errors.add("to", "must be a date as YYYY-MM-DD");
+  if (auto s = errors.status(); !s) return fail(s.error());
+  return store::read_tx(db_, [&](store::Connection& c) -> Result<CapacityShare> {
+    auto rows = c.query(sql::kCapacityShare, {format_date(*from), format_date(*to)});
+    if (!rows) return fail(rows.error());
+    CapacityShare out;
+    out.special_needs = (*rows)[0].integer(0);
+    out.total = (*rows)[0].integer(1);
+    out.percent = out.total ? 100.0 * static_cast<double>(out.special_needs) / static_cast<double>(out.total) : 0;
+    out.limit_percent = special_needs_max_percent_;
     return out;
   });
 }
@@ -294,7 +337,7 @@ Result<SlotView> ScheduleService::slot(int64_t id, Channel channel) {
     auto rows = c.query(sql::kSelectSlotView, {std::string(quota_class_name(quota_class(channel))), now, id});
     if (!rows) return fail(rows.error());
     if (rows->empty()) return fail(Error::not_found("slot " + std::to_string(id)));
-    return decode_slot((*rows)[0], now);
+    return slot_from_row((*rows)[0], now);
   });
 }
 

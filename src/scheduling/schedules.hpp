@@ -23,11 +23,24 @@ struct GenerateReport {
   int sessions_created = 0;
   int slots_created = 0;
   int tickets_created = 0;
+  // Special-needs sessions not published: they would have lifted the
+  // special-needs share of the range above the limit.
+  int special_needs_skipped = 0;
+};
+
+struct CapacityShare {
+  int64_t special_needs = 0;
+  int64_t total = 0;
+  double percent = 0;
+  int limit_percent = 10;
 };
 
 class ScheduleService {
  public:
-  ScheduleService(store::Database& db, const Clock& clock, const auth::AuditLog& audit, int utc_offset_minutes);
+  // special_needs_max_percent: the national rule keeps special-needs
+  // ("gold card") visits under 10 % of all outpatient visits.
+  ScheduleService(store::Database& db, const Clock& clock, const auth::AuditLog& audit, int utc_offset_minutes,
+                  int special_needs_max_percent = 10);
 
   // Errors: validation_failed naming each field (zero or negative capacity,
   // a slot length that does not divide the session, quotas not summing to
@@ -37,13 +50,17 @@ class ScheduleService {
   Result<std::vector<ScheduleTemplate>> list_templates();
 
   // Creates the sessions of every active template for the local days
-  // [from, from + days). Errors: validation_failed (from, days).
+  // [from, from + days). Special-needs sessions come last and only while
+  // their share of the range's capacity stays within the limit.
+  // Errors: validation_failed (from, days).
   Result<GenerateReport> generate(const auth::Principal& who, const std::string& from_day, int days,
                                   const auth::RequestContext& ctx);
 
   // Errors: validation_failed (from, to, channel...).
   Result<std::vector<SlotView>> search(const SlotQuery& q);
   Result<SlotView> slot(int64_t id, Channel channel);
+  // The special-needs share of published capacity over local days [from, to].
+  Result<CapacityShare> special_needs_share(const std::string& from_day, const std::string& to_day);
 
   int utc_offset_minutes() const { return offset_; }
   // Local day and minute-of-day to UTC ms.
@@ -54,12 +71,16 @@ class ScheduleService {
   const Clock& clock_;
   const auth::AuditLog& audit_;
   int offset_;
+  int special_needs_max_percent_;
 };
 
 // Distributes `total` tickets over the quota classes by their percentages
 // (largest remainder), interleaved so each class is spread evenly; returns
 // the class of each ticket in order.
 std::vector<QuotaClass> spread_quotas(int total, const std::array<int, 4>& percent);
+
+// A row of the slot-view queries (STORK_SLOT_VIEW_COLUMNS) as a SlotView.
+SlotView slot_from_row(const store::Row& r, int64_t now);
 
 // Every rule a template breaks.
 std::vector<FieldError> check_template(const ScheduleTemplate& t);

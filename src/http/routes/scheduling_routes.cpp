@@ -94,6 +94,42 @@ json::object appointment_json(const sched::Appointment& a) {
   return o;
 }
 
+json::object session_json(const sched::SessionView& s) {
+  json::object o{{"id", s.id},
+                 {"clinic", {{"code", s.clinic_code}, {"name_zh", s.clinic_name_zh}, {"name_en", s.clinic_name_en},
+                             {"type", s.clinic_type}, {"department_code", s.department_code}}},
+                 {"day", s.day},
+                 {"period", std::string(sched::period_name(s.period))},
+                 {"start", format_utc(s.starts_at_ms)},
+                 {"end", format_utc(s.ends_at_ms)},
+                 {"status", s.status == sched::SessionStatus::open ? "open" : "stopped"},
+                 {"capacity", s.capacity},
+                 {"booked", s.booked},
+                 {"waitlist", s.waitlist}};
+  if (s.practitioner_id)
+    o["practitioner"] = {{"id", *s.practitioner_id}, {"name", s.practitioner_name}, {"title", s.practitioner_title}};
+  else
+    o["practitioner"] = nullptr;
+  return o;
+}
+
+json::object wait_json(const sched::WaitlistEntry& w) {
+  json::object o{{"id", w.id},
+                 {"session_id", w.session_id},
+                 {"patient_id", w.patient_id},
+                 {"channel", std::string(sched::channel_name(w.channel))},
+                 {"status", w.status},
+                 {"created_at", format_utc(w.created_at_ms)}};
+  o["appointment_id"] = w.appointment_id ? json::value(*w.appointment_id) : json::value();
+  return o;
+}
+
+json::array slots_json(const std::vector<sched::SlotView>& slots) {
+  json::array out;
+  for (const auto& s : slots) out.push_back(slot_json(s));
+  return out;
+}
+
 std::string query_value(const Request& req, const char* key) {
   auto it = req.query.find(key);
   return it == req.query.end() ? std::string() : it->second;
@@ -209,6 +245,7 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
                 auto report = schedules.generate(*req.principal, from, days, req.context());
                 if (!report) return problem(report.error(), req.request_id);
                 return json_response(200, {{"sessions_created", report->sessions_created},
+                                           {"special_needs_skipped", report->special_needs_skipped},
                                            {"slots_created", report->slots_created},
                                            {"tickets_created", report->tickets_created}});
               }});
@@ -299,6 +336,154 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
                   return json_response(200, appointment_json(*a));
                 }});
   }
+
+  router.add({.method = "GET", .pattern = "/api/v1/appointments/{id}/alternatives", .access = readers.and_patients(),
+              .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto list = booking.alternatives(*req.principal, *id, req.context());
+                if (!list) return problem(list.error(), req.request_id);
+                return json_response(200, {{"items", slots_json(*list)}});
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/appointments/{id}/rebook", .access = window.and_patients(),
+              .body = Body::json, .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                // Whose appointment it is decides before what the body says.
+                if (auto a = booking.get(*req.principal, *id, req.context()); !a)
+                  return problem(a.error(), req.request_id);
+                STORK_JSON_BODY(body, req);
+                JsonReader r(body);
+                r.allow_only({"slot_id"});
+                const int64_t slot = r.required_id("slot_id");
+                const std::string key(req.header("idempotency-key"));
+                if (key.empty()) r.add_error("Idempotency-Key", "the header is required");
+                if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
+                auto booked = booking.rebook(*req.principal, *id, slot, key, req.context());
+                if (!booked) return problem(booked.error(), req.request_id);
+                auto res = json_response(201, appointment_json(booked->appointment));
+                res.headers.emplace_back("Location", "/api/v1/appointments/" + std::to_string(booked->appointment.id));
+                if (booked->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+                return res;
+              }});
+
+  const auto session_viewers = Access::only({Role::admin, Role::manager, Role::clerk, Role::triage_nurse});
+  router.add({.method = "GET", .pattern = "/api/v1/clinic-sessions", .access = session_viewers,
+              .handler = [&booking](Request& req) {
+                auto list = booking.sessions(query_value(req, "from"), query_value(req, "to"),
+                                             query_value(req, "department"), query_value(req, "clinic"));
+                if (!list) return problem(list.error(), req.request_id);
+                json::array items;
+                for (const auto& s : *list) items.push_back(session_json(s));
+                return json_response(200, {{"items", items}});
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/clinic-sessions/{id}/stop", .access = Access::only({Role::admin}),
+              .body = Body::json, .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                STORK_JSON_BODY(body, req);
+                JsonReader r(body);
+                r.allow_only({"reason"});
+                const std::string reason = r.optional_string("reason", 500).value_or("");
+                if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
+                auto stopped = booking.stop_session(*req.principal, *id, reason, req.context());
+                if (!stopped) return problem(stopped.error(), req.request_id);
+                json::array affected;
+                for (const auto& a : stopped->affected)
+                  affected.push_back({{"appointment_id", a.appointment.id},
+                                      {"patient_id", a.appointment.patient_id},
+                                      {"ticket_no", a.appointment.ticket_no},
+                                      {"alternatives", slots_json(a.alternatives)}});
+                return json_response(200, {{"session", session_json(stopped->session)},
+                                           {"affected", affected},
+                                           {"waitlist_cancelled", stopped->waitlist_cancelled}});
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/waitlist", .access = window.and_patients(), .body = Body::json,
+              .handler = [&booking](Request& req) {
+                STORK_JSON_BODY(body, req);
+                JsonReader r(body);
+                r.allow_only({"patient_id", "session_id", "channel"});
+                const int64_t patient = r.required_id("patient_id");
+                const int64_t session = r.required_id("session_id");
+                const bool is_patient = req.principal->kind == auth::PrincipalKind::patient;
+                auto channel = channel_of(r.optional_string("channel", 20).value_or(is_patient ? "online" : "window"),
+                                          "channel");
+                if (!channel) r.add_error("channel", channel.error().fields[0].message);
+                if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
+                auto entry = booking.join_waitlist(*req.principal, patient, session, *channel, req.context());
+                if (!entry) return problem(entry.error(), req.request_id);
+                return json_response(201, wait_json(*entry));
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/waitlist/{id}/cancel", .access = window.and_patients(),
+              .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto entry = booking.leave_waitlist(*req.principal, *id, req.context());
+                if (!entry) return problem(entry.error(), req.request_id);
+                return json_response(200, wait_json(*entry));
+              }});
+
+  router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/waitlist", .access = readers.and_patients(),
+              .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto list = booking.waitlist_of(*req.principal, *id, req.context());
+                if (!list) return problem(list.error(), req.request_id);
+                json::array items;
+                for (const auto& w : *list) items.push_back(wait_json(w));
+                return json_response(200, {{"items", items}});
+              }});
+
+  router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/notifications", .access = readers.and_patients(),
+              .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto list = booking.notifications_of(*req.principal, *id, req.context());
+                if (!list) return problem(list.error(), req.request_id);
+                json::array items;
+                for (const auto& n : *list) {
+                  json::object o{{"id", n.id}, {"kind", n.kind}, {"title", n.title}, {"body", n.body},
+                                 {"created_at", format_utc(n.created_at_ms)}};
+                  o["appointment_id"] = n.appointment_id ? json::value(*n.appointment_id) : json::value();
+                  json::array offer;
+                  for (size_t start = 0; start < n.offer.size();) {
+                    const size_t comma = std::min(n.offer.find(',', start), n.offer.size());
+                    offer.emplace_back(std::stoll(n.offer.substr(start, comma - start)));
+                    start = comma + 1;
+                  }
+                  o["offered_slot_ids"] = std::move(offer);
+                  items.push_back(std::move(o));
+                }
+                return json_response(200, {{"items", items}});
+              }});
+
+  router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/restriction", .access = readers.and_patients(),
+              .handler = [&booking](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto r = booking.restriction(*req.principal, *id, req.context());
+                if (!r) return problem(r.error(), req.request_id);
+                json::array ids;
+                for (auto a : r->no_show_appointment_ids) ids.emplace_back(a);
+                json::object o{{"no_show_appointment_ids", ids}};
+                o["restricted_until"] =
+                    r->restricted_until_ms ? json::value(format_utc(*r->restricted_until_ms)) : json::value();
+                return json_response(200, o);
+              }});
+
+  router.add({.method = "GET", .pattern = "/api/v1/reports/special-needs-share",
+              .access = Access::only({Role::admin, Role::manager}), .handler = [&schedules](Request& req) {
+                auto share = schedules.special_needs_share(query_value(req, "from"), query_value(req, "to"));
+                if (!share) return problem(share.error(), req.request_id);
+                return json_response(200, {{"special_needs_capacity", share->special_needs},
+                                           {"total_capacity", share->total},
+                                           {"percent", share->percent},
+                                           {"limit_percent", share->limit_percent}});
+              }});
 
   router.add({.method = "GET", .pattern = "/api/v1/patients/{id}/appointments", .access = readers.and_patients(),
               .handler = [&booking](Request& req) {
