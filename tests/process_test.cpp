@@ -10,6 +10,7 @@
 #include "store/postgres/postgres_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "support/process.hpp"
+#include "support/seeded_process.hpp"
 #include "support/test_database.hpp"
 #include "support/test_server.hpp"
 
@@ -19,28 +20,7 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-class Process : public ::testing::TestWithParam<store::Backend> {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/stork-proc-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    db_ = fresh_database(GetParam());
-    ASSERT_NE(db_, nullptr);
-    url_ = last_database_url(GetParam());
-    db_.reset();  // the server process owns the database from here
-    auto seeded = run_command({stork_binary(), "seed-demo", "--db", url_, "--key-file", dir_ + "/key"});
-    ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::vector<std::string> serve_args() const {
-    return {"--db", url_, "--key-file", dir_ + "/key", "--web-root", dir_ + "/web"};
-  }
-
-  std::string dir_;
-  std::string url_;
-  std::unique_ptr<store::Database> db_;
-};
+using Process = SeededProcess;
 
 TEST_P(Process, MigrateTwiceAppliesNothingTheSecondTime) {
   auto again = run_command({stork_binary(), "migrate", "--db", url_});
