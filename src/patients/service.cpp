@@ -430,6 +430,13 @@ Result<Registration> PatientService::register_patient(const Principal& who, cons
         auto dups = tx.duplicates(v->name, format_date(v->birth_date), v->phone);
         if (!dups) return fail(dups.error());
         if (!dups->empty()) {
+          // A concurrent registration of the same document may have
+          // committed between the two reads: that is the stronger answer.
+          if (!index.empty()) {
+            auto again = tx.document_owner(index);
+            if (!again) return fail(again.error());
+            if (*again) return fail(document_taken(who, **again));
+          }
           out.candidates = std::move(*dups);
           for (const auto& d : out.candidates)
             if (auto s = tx.audit("patient.duplicate_candidate", d.id, "shown during a registration"); !s)
@@ -593,6 +600,11 @@ Result<Registration> PatientService::add_child(const Principal& who, int64_t gua
         auto dups = tx.duplicates(v->name, format_date(v->birth_date), v->phone);
         if (!dups) return fail(dups.error());
         if (!dups->empty()) {
+          if (!v->id_number.empty()) {  // the document decides first (see register_patient)
+            auto owner = tx.document_owner(tx.id_index(v->id_number));
+            if (!owner) return fail(owner.error());
+            if (*owner) return fail(document_taken(who, **owner));
+          }
           out.candidates = std::move(*dups);
           return out;
         }
