@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/civil_date.hpp"
 #include "scheduling/schedule_model.hpp"
 #include "support/api_assert.hpp"
 #include "support/patient_data.hpp"
@@ -508,6 +509,40 @@ TEST_P(Booking, KeepsSpecialNeedsCapacityUnderItsShare) {
   ASSERT_EQ(sessions.status, 200);
   ASSERT_EQ(sessions.json().at("items").as_array().size(), 1u);
   EXPECT_EQ(sessions.json().at("items").at(0).at("capacity").as_int64(), 32);
+}
+
+TEST_P(Booking, SkipsHolidaysAndAddsOneOffSessions) {
+  auto c = server().client();
+  const std::string day = [&] {
+    const int64_t ms = server().clock().now_ms() + 2 * 86'400'000;
+    return format_date(local_date(ms, 8 * 60));
+  }();
+  ASSERT_EQ(c.post_json("/api/v1/holidays", {{"day", day}, {"name", "院庆 hospital day"}}, admin_).status, 201);
+  expect_problem(c.post_json("/api/v1/holidays", {{"day", day}, {"name", "again"}}, admin_), 409, "holiday_exists");
+  expect_problem(c.post_json("/api/v1/holidays", {{"day", "2026-02-30"}, {"name", "x"}}, admin_), 400,
+                 "validation_failed", "day");
+  // A weekly template on that weekday generates nothing that day.
+  auto opened = open_schedule(server(), {.days_from_today = 2});
+  EXPECT_TRUE(opened.slot_ids.empty());
+  EXPECT_EQ(c.get("/api/v1/holidays", clerk_).json().at("items").at(0).at("day").as_string(), day);
+
+  // A one-off evening clinic that very day.
+  json::object one_off{{"clinic_code", "OB-GEN"}, {"practitioner_id", opened.practitioner_id}, {"day", day},
+                       {"period", "evening"},     {"start", "18:00"},                      {"end", "19:00"},
+                       {"capacity_per_slot", 2}};
+  auto made = c.post_json("/api/v1/clinic-sessions", one_off, admin_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.json().at("capacity").as_int64(), 4);
+  EXPECT_EQ(made.json().at("day").as_string(), day);
+  auto bad = one_off;
+  bad["day"] = "2020-01-01";
+  expect_problem(c.post_json("/api/v1/clinic-sessions", bad, admin_), 400, "validation_failed", "day");
+  bad.erase("day");
+  expect_problem(c.post_json("/api/v1/clinic-sessions", bad, admin_), 400, "validation_failed", "day");
+  // It is not generated again on later weeks.
+  auto again = c.post_json("/api/v1/clinic-sessions/generate", {{"from", day}, {"days", 30}}, admin_);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM clinic_sessions WHERE period = 'evening'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Booking, ::testing::ValuesIn(all_backends()),

@@ -65,6 +65,9 @@ namespace {
 constexpr std::array kMigrations = {
     store::Migration{"scheduling/0002_appointments", STORK_BOOKING_DDL("INTEGER PRIMARY KEY"),
                      STORK_BOOKING_DDL("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
+    store::Migration{"scheduling/0003_holidays",
+                     "CREATE TABLE holidays (day TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL);",
+                     ""},
 };
 
 }  // namespace

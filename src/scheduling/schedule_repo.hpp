@@ -16,7 +16,7 @@ inline constexpr Sql kInsertTemplate{
     "INSERT INTO schedule_templates (clinic_code, practitioner_id, room_code, weekday, period, start_minute,"
     " end_minute, slot_minutes, capacity_per_slot, quota_online, quota_window, quota_referral, quota_doctor,"
     " release_days_ahead, release_minute, pool_minutes_before, preparation, active, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18) RETURNING id"};
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $18) RETURNING id"};
 #define STORK_TEMPLATE_COLUMNS                                                                           \
   "t.id, t.clinic_code, t.practitioner_id, t.room_code, t.weekday, t.period, t.start_minute, t.end_minute," \
   " t.slot_minutes, t.capacity_per_slot, t.quota_online, t.quota_window, t.quota_referral, t.quota_doctor,"  \
@@ -39,6 +39,11 @@ inline constexpr Sql kInsertSession{
     "INSERT INTO clinic_sessions (template_id, clinic_code, practitioner_id, day, period, starts_at, ends_at,"
     " release_at, pool_at, status, preparation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open',"
     " $10, $11) ON CONFLICT (template_id, day) DO NOTHING RETURNING id"};
+inline constexpr Sql kInsertHoliday{"sched_insert_holiday",
+                                    "INSERT INTO holidays (day, name, created_at) VALUES ($1, $2, $3)"};
+inline constexpr Sql kListHolidays{"sched_list_holidays", "SELECT day, name FROM holidays ORDER BY day"};
+inline constexpr Sql kHolidaysBetween{"sched_holidays_between",
+                                      "SELECT day FROM holidays WHERE day >= $1 AND day <= $2"};
 inline constexpr Sql kDeleteEmptySession{"sched_delete_empty_session", "DELETE FROM clinic_sessions WHERE id = $1"};
 inline constexpr Sql kInsertSlot{
     "sched_insert_slot",

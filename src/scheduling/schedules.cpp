@@ -151,7 +151,7 @@ Result<ScheduleTemplate> ScheduleService::create_template(const auth::Principal&
                          int64_t{t.slot_minutes}, int64_t{t.capacity_per_slot}, int64_t{t.quota_percent[0]},
                          int64_t{t.quota_percent[1]}, int64_t{t.quota_percent[2]}, int64_t{t.quota_percent[3]},
                          int64_t{t.release_days_ahead}, int64_t{t.release_minute}, int64_t{t.pool_minutes_before},
-                         t.preparation, clock_.now_ms()});
+                         t.preparation, clock_.now_ms(), int64_t{t.active}});
     if (!rows) return fail(rows.error());
     ScheduleTemplate out = t;
     out.id = (*rows)[0].integer(0);
@@ -185,7 +185,6 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
     auto rows = c.query(sql::kListActiveTemplates);
     if (!rows) return fail(rows.error());
     GenerateReport report;
-    const int64_t now = clock_.now_ms();
     // Regular clinics first, so special-needs capacity is measured against
     // everything else published for the range.
     std::vector<std::pair<bool, ScheduleTemplate>> templates;
@@ -198,54 +197,20 @@ Result<GenerateReport> ScheduleService::generate(const auth::Principal& who, con
     std::stable_sort(templates.begin(), templates.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::string first_day = format_date(*from), last_day = format_date(add_days(*from, days - 1));
+    auto holidays = c.query(sql::kHolidaysBetween, {first_day, last_day});
+    if (!holidays) return fail(holidays.error());
+    std::vector<std::string> closed;
+    for (const auto& h : *holidays) closed.push_back(h.text(0));
     for (const auto& [special, t] : templates) {
       for (int i = 0; i < days; ++i) {
         const CivilDate day = add_days(*from, i);
         if (iso_weekday(day) != t.weekday) continue;
-        const int64_t starts = local_to_utc(day, t.start_minute);
-        const int64_t ends = local_to_utc(day, t.end_minute);
-        const int64_t release = local_to_utc(add_days(day, -t.release_days_ahead), t.release_minute);
-        const int64_t pool = starts - int64_t{t.pool_minutes_before} * 60'000;
-        auto created = c.query(sql::kInsertSession,
-                               {t.id, t.clinic_code, store::nullable(t.practitioner_id), format_date(day),
-                                std::string(period_name(t.period)), starts, ends, release, pool, t.preparation, now});
-        if (!created) return fail(created.error());
-        if (created->empty()) continue;  // generated before
-        const int64_t session_id = (*created)[0].integer(0);
-        const int slot_count = (t.end_minute - t.start_minute) / t.slot_minutes;
-        if (special) {
-          auto share = c.query(sql::kCapacityShare, {first_day, last_day});
-          if (!share) return fail(share.error());
-          const int64_t add = int64_t{slot_count} * t.capacity_per_slot;
-          const int64_t special_cap = (*share)[0].integer(0) + add, total = (*share)[0].integer(1) + add;
-          if (special_cap * 100 > total * special_needs_max_percent_) {
-            // Not published: the session row goes, nothing was booked on it.
-            if (auto r = c.execute(sql::kDeleteEmptySession, {session_id}); !r) return fail(r.error());
-            ++report.special_needs_skipped;
-            continue;
-          }
+        if (std::find(closed.begin(), closed.end(), format_date(day)) != closed.end()) {
+          ++report.holiday_sessions_skipped;
+          continue;
         }
-        ++report.sessions_created;
-        const auto classes = spread_quotas(slot_count * t.capacity_per_slot, t.quota_percent);
-        int ticket = 0;
-        for (int k = 0; k < slot_count; ++k) {
-          const int64_t slot_start = starts + int64_t{k} * t.slot_minutes * 60'000;
-          auto slot = c.query(sql::kInsertSlot, {session_id, slot_start, slot_start + int64_t{t.slot_minutes} * 60'000,
-                                                 int64_t{t.capacity_per_slot}});
-          if (!slot) return fail(slot.error());
-          ++report.slots_created;
-          const int64_t slot_id = (*slot)[0].integer(0);
-          for (int n = 0; n < t.capacity_per_slot; ++n, ++ticket) {
-            // Ticket numbers run through the session in slot order: the
-            // number the patient is called by.
-            if (auto r = c.execute(sql::kInsertTicket,
-                                   {slot_id, session_id, int64_t{ticket + 1},
-                                    std::string(quota_class_name(classes[static_cast<size_t>(ticket)]))});
-                !r)
-              return fail(r.error());
-            ++report.tickets_created;
-          }
-        }
+        auto made = create_session(c, t, day, special, first_day, last_day, report);
+        if (!made) return fail(made.error());
       }
     }
     if (auto s = audit_.append(c, {who.audit_name(), "schedule.generate", "clinic_sessions", from_day, "success",
@@ -308,6 +273,111 @@ Result<std::vector<SlotView>> ScheduleService::search(const SlotQuery& q) {
       if (q.only_available && v.remaining == 0) continue;
       out.push_back(std::move(v));
     }
+    return out;
+  });
+}
+
+Result<std::optional<int64_t>> ScheduleService::create_session(store::Connection& c, const ScheduleTemplate& t,
+                                                               CivilDate day, bool special,
+                                                               const std::string& first_day,
+                                                               const std::string& last_day, GenerateReport& report) {
+  const int64_t starts = local_to_utc(day, t.start_minute);
+  const int64_t ends = local_to_utc(day, t.end_minute);
+  const int64_t release = local_to_utc(add_days(day, -t.release_days_ahead), t.release_minute);
+  const int64_t pool = starts - int64_t{t.pool_minutes_before} * 60'000;
+  auto created = c.query(sql::kInsertSession, {t.id, t.clinic_code, store::nullable(t.practitioner_id), format_date(day),
+                                               std::string(period_name(t.period)), starts, ends, release, pool,
+                                               t.preparation, clock_.now_ms()});
+  if (!created) return fail(created.error());
+  if (created->empty()) return std::optional<int64_t>();  // generated before
+  const int64_t session_id = (*created)[0].integer(0);
+  const int slot_count = (t.end_minute - t.start_minute) / t.slot_minutes;
+  if (special) {
+    auto share = c.query(sql::kCapacityShare, {first_day, last_day});
+    if (!share) return fail(share.error());
+    const int64_t add = int64_t{slot_count} * t.capacity_per_slot;
+    const int64_t special_cap = (*share)[0].integer(0) + add, total = (*share)[0].integer(1) + add;
+    if (special_cap * 100 > total * special_needs_max_percent_) {
+      // Not published: the session row goes, nothing was booked on it.
+      if (auto r = c.execute(sql::kDeleteEmptySession, {session_id}); !r) return fail(r.error());
+      ++report.special_needs_skipped;
+      return std::optional<int64_t>();
+    }
+  }
+  ++report.sessions_created;
+  const auto classes = spread_quotas(slot_count * t.capacity_per_slot, t.quota_percent);
+  int ticket = 0;
+  for (int k = 0; k < slot_count; ++k) {
+    const int64_t slot_start = starts + int64_t{k} * t.slot_minutes * 60'000;
+    auto slot = c.query(sql::kInsertSlot,
+                        {session_id, slot_start, slot_start + int64_t{t.slot_minutes} * 60'000, int64_t{t.capacity_per_slot}});
+    if (!slot) return fail(slot.error());
+    ++report.slots_created;
+    const int64_t slot_id = (*slot)[0].integer(0);
+    for (int n = 0; n < t.capacity_per_slot; ++n, ++ticket) {
+      // Ticket numbers run through the session in slot order: the number
+      // the patient is called by.
+      if (auto r = c.execute(sql::kInsertTicket, {slot_id, session_id, int64_t{ticket + 1},
+                                                  std::string(quota_class_name(classes[static_cast<size_t>(ticket)]))});
+          !r)
+        return fail(r.error());
+      ++report.tickets_created;
+    }
+  }
+  return std::optional<int64_t>(session_id);
+}
+
+Result<int64_t> ScheduleService::create_one_off(const auth::Principal& who, ScheduleTemplate t,
+                                                const std::string& day_text, const auth::RequestContext& ctx) {
+  const auto day = parse_date(day_text);
+  const CivilDate today = local_date(clock_.now_ms(), offset_);
+  if (!day) return fail(Error::invalid("day", "must be a date as YYYY-MM-DD"));
+  if (*day < today) return fail(Error::invalid("day", "is in the past"));
+  t.weekday = iso_weekday(*day);
+  t.active = false;  // never generated again: it exists for this day only
+  auto created = create_template(who, t, ctx);
+  if (!created) return fail(created.error());
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
+    auto clinic = c.query(sql::kClinicExists, {t.clinic_code});
+    if (!clinic) return fail(clinic.error());
+    const bool special = !clinic->empty() && (*clinic)[0].text(1) == "special_needs";
+    GenerateReport report;
+    auto session = create_session(c, *created, *day, special, format_date(*day), format_date(*day), report);
+    if (!session) return fail(session.error());
+    if (!*session)
+      return fail(Error::conflict("special_needs_share_exceeded",
+                                  "this session would lift the special-needs share of the day above " +
+                                      std::to_string(special_needs_max_percent_) + " %"));
+    if (auto s = audit_.append(c, {who.audit_name(), "schedule.one_off", "clinic_session", std::to_string(**session),
+                                   "success", t.clinic_code + " on " + day_text},
+                               ctx);
+        !s)
+      return fail(s.error());
+    return **session;
+  });
+}
+
+Status ScheduleService::add_holiday(const auth::Principal& who, const std::string& day_text, const std::string& name,
+                                    const auth::RequestContext& ctx) {
+  FieldErrors errors;
+  if (!parse_date(day_text)) errors.add("day", "must be a date as YYYY-MM-DD");
+  if (name.empty() || name.size() > 100) errors.add("name", "must be 1 to 100 bytes");
+  if (auto s = errors.status(); !s) return s;
+  auto s = db_.write([&](store::Connection& c) -> Status {
+    if (auto r = c.execute(sql::kInsertHoliday, {day_text, name, clock_.now_ms()}); !r) return fail(r.error());
+    return audit_.append(c, {who.audit_name(), "schedule.holiday", "holiday", day_text, "success", name}, ctx);
+  });
+  if (!s && s.error().code == "unique_violation")
+    return fail(Error::conflict("holiday_exists", day_text + " is already a holiday"));
+  return s;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ScheduleService::holidays() {
+  return store::read_tx(db_, [&](store::Connection& c) -> Result<std::vector<std::pair<std::string, std::string>>> {
+    auto rows = c.query(sql::kListHolidays);
+    if (!rows) return fail(rows.error());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& r : *rows) out.emplace_back(r.text(0), r.text(1));
     return out;
   });
 }

@@ -8,6 +8,8 @@
 // are spread evenly over the session so every slot offers some of each.
 //
 // Thread-safe: state is in the database.
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "auth/audit.hpp"
@@ -26,6 +28,7 @@ struct GenerateReport {
   // Special-needs sessions not published: they would have lifted the
   // special-needs share of the range above the limit.
   int special_needs_skipped = 0;
+  int holiday_sessions_skipped = 0;  // template days that fall on a holiday
 };
 
 struct CapacityShare {
@@ -56,6 +59,16 @@ class ScheduleService {
   Result<GenerateReport> generate(const auth::Principal& who, const std::string& from_day, int days,
                                   const auth::RequestContext& ctx);
 
+  // A session for one day only (an extra clinic, a changed time): an
+  // inactive template plus its session. Errors: as create_template, and
+  // validation_failed (day), special_needs_share_exceeded.
+  Result<int64_t> create_one_off(const auth::Principal& who, ScheduleTemplate t, const std::string& day,
+                                 const auth::RequestContext& ctx);
+  // Days on which generation creates no sessions. Errors: holiday_exists.
+  Status add_holiday(const auth::Principal& who, const std::string& day, const std::string& name,
+                     const auth::RequestContext& ctx);
+  Result<std::vector<std::pair<std::string, std::string>>> holidays();  // (day, name)
+
   // Errors: validation_failed (from, to, channel...).
   Result<std::vector<SlotView>> search(const SlotQuery& q);
   Result<SlotView> slot(int64_t id, Channel channel);
@@ -67,6 +80,12 @@ class ScheduleService {
   int64_t local_to_utc(CivilDate day, int minute) const;
 
  private:
+  // The session of a template on a day with its slots and tickets; empty
+  // when it existed already or the special-needs cap refused it.
+  Result<std::optional<int64_t>> create_session(store::Connection& c, const ScheduleTemplate& t, CivilDate day,
+                                                bool special, const std::string& first_day,
+                                                const std::string& last_day, GenerateReport& report);
+
   store::Database& db_;
   const Clock& clock_;
   const auth::AuditLog& audit_;

@@ -141,6 +141,82 @@ Result<sched::Channel> channel_of(const std::string& text, std::string_view fiel
   return fail(Error::invalid(std::string(field), "must be online, kiosk, phone_line, window, referral or doctor"));
 }
 
+// A template from JSON, every problem named; `weekly` templates carry a
+// weekday, one-off sessions a day.
+Result<sched::ScheduleTemplate> read_template(const json::object& body, bool weekly) {
+  JsonReader r(body);
+  if (weekly)
+    r.allow_only({"clinic_code", "practitioner_id", "room_code", "weekday", "period", "start", "end",
+                  "slot_minutes", "capacity_per_slot", "quota", "release_days_ahead", "release_time",
+                  "pool_minutes_before", "preparation"});
+  else
+    r.allow_only({"clinic_code", "practitioner_id", "room_code", "day", "period", "start", "end", "slot_minutes",
+                  "capacity_per_slot", "quota", "release_days_ahead", "release_time", "pool_minutes_before",
+                  "preparation"});
+  sched::ScheduleTemplate t;
+  t.clinic_code = r.required_string("clinic_code", 40);
+  t.practitioner_id = r.optional_id("practitioner_id");
+  t.room_code = r.optional_string("room_code", 40).value_or("");
+  auto integer = [&](const char* key, int fallback, bool required) {
+    auto it = body.find(key);
+    if (it == body.end() || it->value().is_null()) {
+      if (required) r.add_error(key, "is required");
+      return fallback;
+    }
+    if (!it->value().is_int64()) {
+      r.add_error(key, "must be a whole number");
+      return fallback;
+    }
+    const int64_t v = it->value().get_int64();
+    if (v < -1'000'000 || v > 1'000'000) {
+      r.add_error(key, "is out of range");
+      return fallback;
+    }
+    return static_cast<int>(v);
+  };
+  t.weekday = weekly ? integer("weekday", 1, true) : 1;
+  const auto period = sched::parse_period(r.required_string("period", 20));
+  if (!period && body.contains("period")) r.add_error("period", "must be morning, afternoon or evening");
+  t.period = period.value_or(sched::Period::morning);
+  auto time = [&](const char* key, int fallback, bool required) {
+    auto text = required ? r.required_string(key, 5) : r.optional_string(key, 5).value_or(hhmm(fallback));
+    const int m = parse_hhmm(text);
+    if (m < 0 && !text.empty()) r.add_error(key, "must be a time as HH:MM");
+    return m < 0 ? fallback : m;
+  };
+  t.start_minute = time("start", 8 * 60, true);
+  t.end_minute = time("end", 12 * 60, true);
+  t.slot_minutes = integer("slot_minutes", 30, false);
+  t.capacity_per_slot = integer("capacity_per_slot", 0, true);
+  if (auto q = body.if_contains("quota")) {
+    if (!q->is_object()) {
+      r.add_error("quota", "must be an object {online, window, referral, doctor}");
+    } else {
+      JsonReader qr(q->as_object());
+      qr.allow_only({"online", "window", "referral", "doctor"});
+      for (size_t i = 0; i < 4; ++i) {
+        const auto name = std::string(sched::quota_class_name(sched::kQuotaClasses[i]));
+        auto v = q->as_object().if_contains(name);
+        t.quota_percent[i] = v && v->is_int64() ? static_cast<int>(v->get_int64()) : 0;
+        if (v && !v->is_int64()) r.add_error("quota." + name, "must be a whole number");
+      }
+      if (auto s = qr.status(); !s)
+        for (auto& f : s.error().fields) r.add_error("quota." + f.field, f.message);
+    }
+  }
+  t.release_days_ahead = integer("release_days_ahead", 7, false);
+  t.release_minute = time("release_time", 8 * 60, false);
+  t.pool_minutes_before = integer("pool_minutes_before", 24 * 60, false);
+  t.preparation = r.optional_string("preparation", 1000).value_or("");
+  if (!weekly) (void)r.required_string("day", 10);
+  if (auto s = r.status(); !s) {
+    for (auto& f : sched::check_template(t))
+      if (!r.has_error(f.field)) r.add_error(f.field, f.message);
+    return fail(r.status().error());
+  }
+  return t;
+}
+
 }  // namespace
 
 void add_scheduling_routes(Router& router, SchedulingDeps deps) {
@@ -162,73 +238,49 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
   router.add({.method = "POST", .pattern = "/api/v1/schedule-templates", .access = Access::only({Role::admin}),
               .body = Body::json, .handler = [&schedules](Request& req) {
                 STORK_JSON_BODY(body, req);
-                JsonReader r(body);
-                r.allow_only({"clinic_code", "practitioner_id", "room_code", "weekday", "period", "start", "end",
-                              "slot_minutes", "capacity_per_slot", "quota", "release_days_ahead", "release_time",
-                              "pool_minutes_before", "preparation"});
-                sched::ScheduleTemplate t;
-                t.clinic_code = r.required_string("clinic_code", 40);
-                t.practitioner_id = r.optional_id("practitioner_id");
-                t.room_code = r.optional_string("room_code", 40).value_or("");
-                auto integer = [&](const char* key, int fallback, bool required) {
-                  auto it = body.find(key);
-                  if (it == body.end() || it->value().is_null()) {
-                    if (required) r.add_error(key, "is required");
-                    return fallback;
-                  }
-                  if (!it->value().is_int64()) {
-                    r.add_error(key, "must be a whole number");
-                    return fallback;
-                  }
-                  const int64_t v = it->value().get_int64();
-                  if (v < -1'000'000 || v > 1'000'000) {
-                    r.add_error(key, "is out of range");
-                    return fallback;
-                  }
-                  return static_cast<int>(v);
-                };
-                t.weekday = integer("weekday", 1, true);
-                const auto period = sched::parse_period(r.required_string("period", 20));
-                if (!period && body.contains("period")) r.add_error("period", "must be morning, afternoon or evening");
-                t.period = period.value_or(sched::Period::morning);
-                auto time = [&](const char* key, int fallback, bool required) {
-                  auto text = required ? r.required_string(key, 5) : r.optional_string(key, 5).value_or(hhmm(fallback));
-                  const int m = parse_hhmm(text);
-                  if (m < 0 && !text.empty()) r.add_error(key, "must be a time as HH:MM");
-                  return m < 0 ? fallback : m;
-                };
-                t.start_minute = time("start", 8 * 60, true);
-                t.end_minute = time("end", 12 * 60, true);
-                t.slot_minutes = integer("slot_minutes", 30, false);
-                t.capacity_per_slot = integer("capacity_per_slot", 0, true);
-                if (auto q = body.if_contains("quota")) {
-                  if (!q->is_object()) {
-                    r.add_error("quota", "must be an object {online, window, referral, doctor}");
-                  } else {
-                    JsonReader qr(q->as_object());
-                    qr.allow_only({"online", "window", "referral", "doctor"});
-                    for (size_t i = 0; i < 4; ++i) {
-                      const auto name = std::string(sched::quota_class_name(sched::kQuotaClasses[i]));
-                      auto v = q->as_object().if_contains(name);
-                      t.quota_percent[i] = v && v->is_int64() ? static_cast<int>(v->get_int64()) : 0;
-                      if (v && !v->is_int64()) r.add_error("quota." + name, "must be a whole number");
-                    }
-                    if (auto s = qr.status(); !s)
-                      for (auto& f : s.error().fields) r.add_error("quota." + f.field, f.message);
-                  }
-                }
-                t.release_days_ahead = integer("release_days_ahead", 7, false);
-                t.release_minute = time("release_time", 8 * 60, false);
-                t.pool_minutes_before = integer("pool_minutes_before", 24 * 60, false);
-                t.preparation = r.optional_string("preparation", 1000).value_or("");
-                if (auto s = r.status(); !s) {
-                  for (auto& f : sched::check_template(t))
-                    if (!r.has_error(f.field)) r.add_error(f.field, f.message);
-                  return problem(r.status().error(), req.request_id);
-                }
-                auto created = schedules.create_template(*req.principal, t, req.context());
+                auto t = read_template(body, true);
+                if (!t) return problem(t.error(), req.request_id);
+                auto created = schedules.create_template(*req.principal, *t, req.context());
                 if (!created) return problem(created.error(), req.request_id);
                 return json_response(201, template_json(*created));
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/clinic-sessions", .access = Access::only({Role::admin}),
+              .body = Body::json, .handler = [&schedules, &booking](Request& req) {
+                STORK_JSON_BODY(body, req);
+                auto t = read_template(body, false);
+                if (!t) return problem(t.error(), req.request_id);
+                auto id = schedules.create_one_off(*req.principal, *t, std::string(body.at("day").as_string()),
+                                                   req.context());
+                if (!id) return problem(id.error(), req.request_id);
+                auto list = booking.sessions(std::string(body.at("day").as_string()),
+                                             std::string(body.at("day").as_string()), "", t->clinic_code);
+                if (!list) return problem(list.error(), req.request_id);
+                for (const auto& s : *list)
+                  if (s.id == *id) return json_response(201, session_json(s));
+                return problem(Error::internal("the new session was not found"), req.request_id);
+              }});
+
+  router.add({.method = "GET", .pattern = "/api/v1/holidays", .access = Access::any_staff(),
+              .handler = [&schedules](Request& req) {
+                auto list = schedules.holidays();
+                if (!list) return problem(list.error(), req.request_id);
+                json::array items;
+                for (const auto& [day, name] : *list) items.push_back({{"day", day}, {"name", name}});
+                return json_response(200, {{"items", items}});
+              }});
+
+  router.add({.method = "POST", .pattern = "/api/v1/holidays", .access = Access::only({Role::admin}),
+              .body = Body::json, .handler = [&schedules](Request& req) {
+                STORK_JSON_BODY(body, req);
+                JsonReader r(body);
+                r.allow_only({"day", "name"});
+                const std::string day = r.required_string("day", 10);
+                const std::string name = r.required_string("name", 100);
+                if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
+                if (auto s = schedules.add_holiday(*req.principal, day, name, req.context()); !s)
+                  return problem(s.error(), req.request_id);
+                return json_response(201, {{"day", day}, {"name", name}});
               }});
 
   router.add({.method = "POST", .pattern = "/api/v1/clinic-sessions/generate", .access = Access::only({Role::admin}),
@@ -246,6 +298,7 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
                 if (!report) return problem(report.error(), req.request_id);
                 return json_response(200, {{"sessions_created", report->sessions_created},
                                            {"special_needs_skipped", report->special_needs_skipped},
+                                           {"holiday_sessions_skipped", report->holiday_sessions_skipped},
                                            {"slots_created", report->slots_created},
                                            {"tickets_created", report->tickets_created}});
               }});
