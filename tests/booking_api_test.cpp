@@ -398,6 +398,13 @@ TEST_P(Booking, StoppingAClinicCancelsNotifiesAndOffersOneClickRebooking) {
   EXPECT_EQ(rebooked.json().at("status").as_string(), "booked");
   auto replay = c.request("POST", ap + "/rebook", json::serialize(json::object{{"slot_id", offered}}), headers);
   EXPECT_EQ(replay.json().at("id"), rebooked.json().at("id"));
+  // Once only: a second move of the same cancelled appointment is refused.
+  headers["Idempotency-Key"] = "rebook-2";
+  auto twice = c.request("POST", ap + "/rebook",
+                         json::serialize(json::object{{"slot_id", note.at("offered_slot_ids").as_array().back()}}),
+                         headers);
+  expect_problem(twice, 409, "already_rebooked");
+  EXPECT_EQ(twice.json().at("rebooked_to"), rebooked.json().at("id"));
   EXPECT_EQ(count("SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1);
   (void)other;
 }

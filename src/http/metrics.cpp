@@ -64,6 +64,15 @@ std::string Metrics::render(const store::PoolStats& pool) const {
   out += "# HELP stork_db_pool_waits_total Times a caller waited for a database connection.\n";
   out += "# TYPE stork_db_pool_waits_total counter\n";
   out += "stork_db_pool_waits_total " + std::to_string(pool.waits) + "\n";
+  if (pool.write_commits > 0) {
+    // Group commit: writes per commit is their ratio.
+    out += "# HELP stork_db_write_commits_total Write transactions committed (SQLite groups several writes).\n";
+    out += "# TYPE stork_db_write_commits_total counter\n";
+    out += "stork_db_write_commits_total " + std::to_string(pool.write_commits) + "\n";
+    out += "# HELP stork_db_writes_total Writes carried by those commits.\n";
+    out += "# TYPE stork_db_writes_total counter\n";
+    out += "stork_db_writes_total " + std::to_string(pool.writes) + "\n";
+  }
   return out;
 }
 

@@ -40,6 +40,7 @@ int status_for(const std::string& code) {
       {"check_in_too_late", 409},
       {"invalid_state", 409},
       {"already_waiting", 409},
+      {"already_rebooked", 409},
       {"holiday_exists", 409},
       {"special_needs_share_exceeded", 409},
       {"idempotency_key_reused", 422},

@@ -33,6 +33,8 @@ Appointment decode(const store::Row& r) {
   a.created_at_ms = r.integer(13);
   a.checked_in_at_ms = r.opt_integer(14);
   a.cancelled_at_ms = r.opt_integer(15);
+  a.cancel_reason = r.text(16);
+  a.rebooked_to = r.opt_integer(17);
   return a;
 }
 
@@ -105,7 +107,7 @@ struct BookingService::Tx {
     auto rows = c.query(sql::kSelectAppointment, {id});
     if (!rows) return fail(rows.error());
     if (rows->empty()) return fail(Error::not_found("appointment " + std::to_string(id)));
-    return decode((*rows)[0]);
+    return s.with_rules(decode((*rows)[0]));
   }
 
   // K no-shows within D days restrict online booking for R days after the
@@ -148,7 +150,8 @@ struct BookingService::Tx {
       if (ignoring && other.id == *ignoring) continue;
       ++total;
       if (other.session_id == session_id && other.practitioner_id && other.practitioner_id == practitioner)
-        return fail(conflict("limit_reached", "one appointment per doctor per session"));
+        return fail(conflict("limit_reached", "one appointment per doctor per session")
+                        .with("limit", std::string("per_doctor_session")));
       if (other.starts_at_ms < ends && starts < other.ends_at_ms)
         return fail(conflict("patient_conflict", "the patient already has an appointment at this time (#" +
                                                      std::to_string(other.id) + ")")
@@ -157,10 +160,12 @@ struct BookingService::Tx {
     }
     if (total >= s.settings_.max_per_patient_per_day)
       return fail(conflict("limit_reached", "at most " + std::to_string(s.settings_.max_per_patient_per_day) +
-                                                " appointments per patient per day"));
+                                                " appointments per patient per day")
+                      .with("limit", std::string("per_day")));
     if (in_department >= s.settings_.max_per_department_per_day)
       return fail(conflict("limit_reached", "at most " + std::to_string(s.settings_.max_per_department_per_day) +
-                                                " appointment(s) per department per day"));
+                                                " appointment(s) per department per day")
+                      .with("limit", std::string("per_department_day")));
     return {};
   }
 
@@ -336,9 +341,15 @@ Result<std::vector<Appointment>> BookingService::for_patient(const auth::Princip
     auto rows = c.query(sql::kPatientAppointments, {patient_id});
     if (!rows) return fail(rows.error());
     std::vector<Appointment> out;
-    for (const auto& r : *rows) out.push_back(decode(r));
+    for (const auto& r : *rows) out.push_back(with_rules(decode(r)));
     return out;
   });
+}
+
+Appointment BookingService::with_rules(Appointment a) const {
+  a.cancel_deadline_ms = a.starts_at_ms - int64_t{settings_.cancel_deadline_minutes} * 60'000;
+  a.check_in_opens_ms = a.starts_at_ms - int64_t{settings_.check_in_open_minutes} * 60'000;
+  return a;
 }
 
 Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
@@ -407,7 +418,13 @@ Result<Booked> BookingService::rebook(const auth::Principal& who, int64_t id, in
     auto old = tx.load(id);
     if (!old) return fail(old.error());
     const bool live = old->status == AppointmentStatus::booked;
-    if (!live && old->status != AppointmentStatus::cancelled)
+    if (old->rebooked_to)
+      return fail(conflict("already_rebooked", "this appointment was already moved to appointment " +
+                                                   std::to_string(*old->rebooked_to))
+                      .with("rebooked_to", *old->rebooked_to));
+    // Besides live ones, only those a stopped clinic cancelled can be moved.
+    const bool stopped = old->status == AppointmentStatus::cancelled && old->cancel_reason.starts_with("session stopped");
+    if (!live && !stopped)
       return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(old->status))));
     auto fresh = tx.book_slot(old->patient_id, slot_id, channel, false, live ? std::optional(id) : std::nullopt,
                               "rebooked from appointment " + std::to_string(id));
@@ -415,6 +432,7 @@ Result<Booked> BookingService::rebook(const auth::Principal& who, int64_t id, in
     if (live)
       if (auto s = tx.release(*old, "rebooked to appointment " + std::to_string(fresh->id), true); !s)
         return fail(s.error());
+    if (auto r = c.execute(sql::kSetRebookedTo, {id, fresh->id}); !r) return fail(r.error());
     if (auto r = c.execute(sql::kInsertIdempotency, {scope, key, hash, fresh->id, tx.now}); !r) return fail(r.error());
     return Booked{*fresh, false};
   });

@@ -100,6 +100,7 @@ class BookingService {
   Result<Appointment> check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
   // Moves a live (or stop-cancelled) appointment to another slot in one
   // transaction: the new booking is made first, then the old one released.
+  // Once only: errors already_rebooked (with rebooked_to), invalid_state.
   Result<Booked> rebook(const auth::Principal& who, int64_t id, int64_t slot_id, const std::string& idempotency_key,
                         const auth::RequestContext& ctx);
   // The nearest equivalent open slots (same department and clinic type).
@@ -129,6 +130,8 @@ class BookingService {
 
  private:
   struct Tx;
+  // Fills in the cancel deadline and check-in opening from the settings.
+  Appointment with_rules(Appointment a) const;
   store::Database& db_;
   const Clock& clock_;
   const auth::AuditLog& audit_;

@@ -118,6 +118,11 @@ struct Appointment {
   int64_t created_at_ms = 0;
   std::optional<int64_t> checked_in_at_ms;
   std::optional<int64_t> cancelled_at_ms;
+  std::string cancel_reason;
+  std::optional<int64_t> rebooked_to;  // the appointment that replaced this one
+  // From the booking rules, for the patient's screen.
+  int64_t cancel_deadline_ms = 0;
+  int64_t check_in_opens_ms = 0;
 };
 
 struct BookingRequest {

@@ -98,7 +98,7 @@ inline constexpr Sql kCountBooked{
 #define STORK_APPOINTMENT_COLUMNS                                                                           \
   "a.id, a.patient_id, a.session_id, a.slot_id, a.ticket_no, a.channel, a.status, s.starts_at, s.ends_at," \
   " cs.clinic_code, c.department_code, cs.practitioner_id, cs.preparation, a.created_at, a.checked_in_at,"  \
-  " a.cancelled_at"
+  " a.cancelled_at, a.cancel_reason, a.rebooked_to"
 #define STORK_APPOINTMENT_FROM                                                                              \
   " FROM appointments a JOIN slots s ON s.id = a.slot_id JOIN clinic_sessions cs ON cs.id = a.session_id"   \
   " JOIN clinics c ON c.code = cs.clinic_code"
@@ -137,6 +137,9 @@ inline constexpr Sql kCancelWithReason{
     " AND status = 'booked'"};
 
 // Sessions for the manager and the slot board, with their fill.
+inline constexpr Sql kSetRebookedTo{"sched_set_rebooked_to",
+                                    "UPDATE appointments SET rebooked_to = $2 WHERE id = $1 AND rebooked_to IS NULL"};
+
 inline constexpr Sql kListSessions{
     "sched_list_sessions",
     "SELECT cs.id, cs.clinic_code, c.name_zh, c.name_en, c.clinic_type, c.department_code, cs.practitioner_id,"

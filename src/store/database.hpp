@@ -80,6 +80,8 @@ struct PoolStats {
   int connections = 0;  // open connections, readers and writers
   int in_use = 0;       // currently lent out
   int64_t waits = 0;    // times a caller waited for a free connection
+  int64_t write_commits = 0;  // write transactions committed (SQLite: one per group)
+  int64_t writes = 0;         // write() calls they carried
 };
 
 class Database {

@@ -91,6 +91,10 @@ json::object appointment_json(const sched::Appointment& a) {
   o["practitioner_id"] = a.practitioner_id ? json::value(*a.practitioner_id) : json::value();
   o["checked_in_at"] = a.checked_in_at_ms ? json::value(format_utc(*a.checked_in_at_ms)) : json::value();
   o["cancelled_at"] = a.cancelled_at_ms ? json::value(format_utc(*a.cancelled_at_ms)) : json::value();
+  o["cancel_reason"] = a.cancel_reason;
+  o["rebooked_to"] = a.rebooked_to ? json::value(*a.rebooked_to) : json::value();
+  o["cancel_deadline"] = format_utc(a.cancel_deadline_ms);
+  o["check_in_opens_at"] = format_utc(a.check_in_opens_ms);
   return o;
 }
 

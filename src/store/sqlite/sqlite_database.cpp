@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
@@ -42,6 +43,9 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // False once SQLite has rolled the transaction back on its own (I/O
+  // error, disk full): statements would then run outside any transaction.
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   ~SqliteConnection() override {
     for (auto& [_, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -180,11 +184,38 @@ class SqliteDatabase final : public Database {
 
   Backend backend() const override { return Backend::sqlite; }
 
+  // Group commit: a caller queues its work, then whoever holds the writer
+  // runs every queued piece in one transaction, each in its own savepoint
+  // (a failing piece rolls back alone), and commits once. While one commit
+  // waits for the disk the next batch gathers, so under load many writes
+  // share one fsync; alone, a write commits at once. Each caller returns
+  // only after the commit that holds its work is durable.
   Status write(const std::function<Status(Connection&)>& fn) override {
+    PendingWrite me{&fn};
+    {
+      std::lock_guard lock(queue_mutex_);
+      queue_.push_back(&me);
+    }
     std::unique_lock lock(writer_mutex_);
+    {
+      std::lock_guard q(queue_mutex_);
+      if (me.done) return finish(me);
+    }
     ++writers_in_use_;
-    ScopeExit done([&] { --writers_in_use_; });  // also when fn throws
-    return in_transaction(*writer_, "BEGIN IMMEDIATE", fn);
+    ScopeExit done([&] { --writers_in_use_; });
+    std::vector<PendingWrite*> batch;
+    {
+      std::lock_guard q(queue_mutex_);
+      batch.swap(queue_);
+    }
+    run_batch(batch);
+    {
+      std::lock_guard q(queue_mutex_);
+      for (auto* p : batch) p->done = true;
+    }
+    batches_.fetch_add(1);
+    batched_writes_.fetch_add(static_cast<int64_t>(batch.size()));
+    return finish(me);
   }
 
   Status read(const std::function<Status(Connection&)>& fn) override {
@@ -223,6 +254,8 @@ class SqliteDatabase final : public Database {
     s.connections = static_cast<int>(all_readers_.size()) + 1;
     s.in_use = static_cast<int>(all_readers_.size() - free_readers_.size()) + writers_in_use_.load();
     s.waits = waits_;
+    s.write_commits = batches_.load();
+    s.writes = batched_writes_.load();
     return s;
   }
 
@@ -248,7 +281,71 @@ class SqliteDatabase final : public Database {
     return {};
   }
 
-  std::mutex writer_mutex_;  // serializes write transactions on writer_
+  struct PendingWrite {
+    const std::function<Status(Connection&)>* fn;
+    Status result;
+    std::exception_ptr thrown;
+    bool done = false;  // guarded by queue_mutex_
+  };
+
+  static Status finish(PendingWrite& p) {
+    if (p.thrown) std::rethrow_exception(p.thrown);
+    return p.result;
+  }
+
+  // Runs the batch in as few transactions as possible. A piece that fails
+  // is rolled back to its savepoint; if SQLite drops the whole transaction
+  // (an I/O error), the pieces already run in it fail too and the rest
+  // continue in a new one.
+  void run_batch(const std::vector<PendingWrite*>& batch) {
+    size_t next = 0;
+    while (next < batch.size()) {
+      const size_t first = next;
+      if (auto s = writer_->execute_script("BEGIN IMMEDIATE"); !s) {
+        for (size_t i = next; i < batch.size(); ++i) batch[i]->result = s;
+        return;
+      }
+      bool lost = false;
+      for (; next < batch.size() && !lost; ++next) {
+        PendingWrite& p = *batch[next];
+        if (auto s = writer_->execute_script("SAVEPOINT piece"); !s) {
+          p.result = s;
+          lost = !writer_->in_transaction();
+          continue;
+        }
+        try {
+          p.result = (*p.fn)(*writer_);
+        } catch (...) {
+          p.thrown = std::current_exception();
+          p.result = fail(Error{"db_error", "the write threw", {}});
+        }
+        if (!writer_->in_transaction()) {
+          lost = true;
+        } else if (p.result) {
+          (void)writer_->execute_script("RELEASE piece");
+        } else {
+          (void)writer_->execute_script("ROLLBACK TO piece; RELEASE piece");
+        }
+      }
+      if (lost) {
+        const Error e{"db_error", "the transaction was rolled back by the database; retry", {}};
+        for (size_t i = first; i < next; ++i)
+          if (batch[i]->result) batch[i]->result = fail(e);
+        (void)writer_->execute_script("ROLLBACK");
+        continue;
+      }
+      if (auto s = writer_->execute_script("COMMIT"); !s) {
+        (void)writer_->execute_script("ROLLBACK");
+        for (size_t i = first; i < next; ++i)
+          if (batch[i]->result) batch[i]->result = s;
+      }
+    }
+  }
+
+  std::mutex queue_mutex_;  // guards queue_ and PendingWrite::done
+  std::vector<PendingWrite*> queue_;
+  std::atomic<int64_t> batches_{0}, batched_writes_{0};
+  std::mutex writer_mutex_;  // held by the leader running a batch on writer_
   std::unique_ptr<SqliteConnection> writer_;
   std::atomic<int> writers_in_use_{0};
 
