@@ -42,14 +42,14 @@ export const HOME_TITLES = {
 
 /** Pages besides the home that each role's navigation offers. */
 export const NAV_PAGES = {
-  admin: ['users', 'audit'],
-  clerk: ['patients'],
-  triage_nurse: ['patients'],
+  admin: ['board', 'schedules', 'users', 'audit'],
+  clerk: ['patients', 'board'],
+  triage_nurse: ['patients', 'board'],
   doctor: [],
   pharmacist: [],
   mdt_coordinator: [],
   dispatcher: [],
-  manager: [],
+  manager: ['board'],
   auditor: ['audit'],
 }
 
@@ -150,11 +150,11 @@ export async function screenshot(page, name) {
  * Calls the API directly (for test setup), with an optional bearer token.
  * @param {string} method
  * @param {string} path
- * @param {{ token?: string, body?: unknown }} [options]
+ * @param {{ token?: string, body?: unknown, headers?: Record<string, string> }} [options]
  */
-export async function apiCall(method, path, { token, body } = {}) {
+export async function apiCall(method, path, { token, body, headers: extra = {} } = {}) {
   /** @type {Record<string, string>} */
-  const headers = {}
+  const headers = { ...extra }
   if (token) headers.Authorization = `Bearer ${token}`
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   const response = await fetch(new URL(path, BASE_URL), {
@@ -267,3 +267,91 @@ export async function latestSmsCode(phone) {
   assert.ok(code, `no code in the newest message to ${phone}: "${text}"`)
   return code
 }
+
+/** A phone-sized browser context (the patient portal). */
+export const PHONE = /** @type {const} */ ({
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+})
+
+/**
+ * Registers an adult woman at the window through the API; resolves with the
+ * record (its phone masked, as the server sends it).
+ * @param {string} token a clerk's token
+ * @param {{ phone?: string }} [options]
+ */
+export async function registerPatient(token, { phone = randomPhone() } = {}) {
+  const birthDate = randomBirthDate()
+  const { status, json } = await apiCall('POST', '/api/v1/patients', {
+    token,
+    body: {
+      name: randomName(),
+      sex: 'female',
+      birth_date: birthDate,
+      id_type: 'resident_id',
+      id_number: residentId(birthDate, 'female'),
+      phone,
+    },
+  })
+  assert.equal(status, 201, JSON.stringify(json))
+  return json
+}
+
+/**
+ * Signs a patient in on the portal's sign-in page with the code the SMS
+ * simulator box shows, and waits for her family page.
+ * @param {import('playwright-core').Page} page
+ * @param {string} phone
+ */
+export async function portalSignIn(page, phone) {
+  await page.goto('/portal/login')
+  await page.getByTestId('input-phone').fill(phone)
+  await page.getByTestId('send-code').click()
+  const latest = page.getByTestId('sms-inbox').getByTestId('sms-latest')
+  await latest.waitFor()
+  const code = /\b(\d{6})\b/.exec((await latest.textContent()) ?? '')?.[1]
+  assert.ok(code, 'the simulator box shows a 6-digit code')
+  await page.getByTestId('input-code').fill(code)
+  await page.getByTestId('portal-login-submit').click()
+  await page.getByTestId('portal-title').waitFor()
+}
+
+/** Today in the hospital's time zone, YYYY-MM-DD. */
+export function hospitalToday() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+}
+
+/**
+ * YYYY-MM-DD plus some days.
+ * @param {string} day
+ * @param {number} days
+ */
+export function addDays(day, days) {
+  const date = new Date(`${day}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + days)
+  return date.toISOString().slice(0, 10)
+}
+
+/**
+ * Slots the server says this channel may book right now (released, tickets
+ * left, starting at least `leadMinutes` from now), soonest first. The
+ * server's clock is real time, so tests pick from these.
+ * @param {string} channel
+ * @param {{ leadMinutes?: number, query?: Record<string, string> }} [options]
+ */
+export async function bookableSlots(channel, { leadMinutes = 30, query = {} } = {}) {
+  const params = new URLSearchParams({ channel, available: 'true', ...query })
+  const { status, json } = await apiCall('GET', `/api/v1/slots?${params}`)
+  assert.equal(status, 200, JSON.stringify(json))
+  const earliest = Date.now() + leadMinutes * 60_000
+  /** @type {any[]} */
+  const items = json.items
+  return items
+    .filter((s) => s.released && s.remaining > 0 && Date.parse(s.start) >= earliest)
+    .sort((a, b) => a.start.localeCompare(b.start))
+}
+
+/** An Idempotency-Key as the app makes them (a version-4 UUID). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/

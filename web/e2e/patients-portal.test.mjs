@@ -134,9 +134,9 @@ describe('patient portal', () => {
 
       // The language switch is on the portal too.
       await page.getByTestId('lang-en').tap()
-      await page.getByText('My family', { exact: true }).waitFor()
+      await page.getByTestId('portal-title').getByText('My family', { exact: true }).waitFor()
       await page.getByTestId('lang-zh-CN').tap()
-      await page.getByText('我的家庭', { exact: true }).waitFor()
+      await page.getByTestId('portal-title').getByText('我的家庭', { exact: true }).waitFor()
 
       // Large text: bigger root font, still no sideways scrolling.
       const normal = await rootFontSize(page)

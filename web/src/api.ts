@@ -111,6 +111,8 @@ export interface RequestOptions {
   allow401?: boolean
   /** The session to send; the staff session when not given. */
   auth?: AuthSource
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>
 }
 
 let unauthorizedHandler: () => void = () => {}
@@ -156,7 +158,7 @@ async function readBody(response: Response): Promise<unknown> {
 
 async function send(method: string, path: string, accept: string, options: RequestOptions): Promise<Response> {
   const auth = options.auth ?? staffAuth
-  const headers: Record<string, string> = { Accept: accept }
+  const headers: Record<string, string> = { ...options.headers, Accept: accept }
   const token = auth.token()
   if (token) headers.Authorization = `Bearer ${token}`
   let body: string | undefined

@@ -31,6 +31,12 @@ export const router = createRouter({
       children: [
         { path: '', name: 'portal', component: () => import('./portal/PortalHome.vue') },
         { path: 'login', name: 'portal-login', component: () => import('./portal/PortalLogin.vue') },
+        { path: 'book', name: 'portal-book', component: () => import('./portal/PortalBook.vue') },
+        {
+          path: 'appointments',
+          name: 'portal-appointments',
+          component: () => import('./portal/PortalAppointments.vue'),
+        },
       ],
     },
     {
@@ -71,6 +77,20 @@ export const router = createRouter({
           props: true,
           meta: { page: 'patients' },
         },
+        {
+          path: 'patients/:id(\\d+)/book',
+          name: 'patient-book',
+          component: () => import('./pages/PatientBook.vue'),
+          props: true,
+          meta: { page: 'patients' },
+        },
+        {
+          path: 'schedules',
+          name: 'schedules',
+          component: () => import('./pages/ScheduleManager.vue'),
+          meta: { page: 'schedules' },
+        },
+        { path: 'slot-board', name: 'board', component: () => import('./pages/SlotBoard.vue'), meta: { page: 'board' } },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
       ],
     },

@@ -34,3 +34,81 @@ export function hospitalToday(now: Date = new Date()): string {
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('year')}-${part('month')}-${part('day')}`
 }
+
+function intlLocale(locale: string): string {
+  return locale === 'en' ? 'en-GB' : 'zh-CN'
+}
+
+function toDate(value: string | number): Date {
+  return new Date(typeof value === 'number' && value < 1e12 ? value * 1000 : value)
+}
+
+/** Formats an ISO time as the hour and minute in hospital time ("08:30"). */
+export function useFormatClock() {
+  return (value: string | null | undefined): string => {
+    if (!value) return '—'
+    const date = toDate(value)
+    if (Number.isNaN(date.getTime())) return String(value)
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: HOSPITAL_TIME_ZONE,
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(date)
+  }
+}
+
+/** Formats an ISO time as a short date and time in hospital time, without year and seconds. */
+export function useFormatShort() {
+  const { locale } = useI18n()
+  return (value: string | null | undefined): string => {
+    if (!value) return '—'
+    const date = toDate(value)
+    if (Number.isNaN(date.getTime())) return String(value)
+    return new Intl.DateTimeFormat(intlLocale(locale.value), {
+      timeZone: HOSPITAL_TIME_ZONE,
+      month: 'short',
+      day: 'numeric',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(date)
+  }
+}
+
+function civil(day: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!m) return null
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+}
+
+/** A hospital calendar day (YYYY-MM-DD) with its weekday: "11月30日周一", "Mon 30 Nov". */
+export function useFormatDay() {
+  const { locale } = useI18n()
+  return (day: string, withYear = false): string => {
+    const date = civil(day)
+    if (!date) return day
+    return new Intl.DateTimeFormat(intlLocale(locale.value), {
+      timeZone: 'UTC',
+      year: withYear ? 'numeric' : undefined,
+      month: 'short',
+      day: 'numeric',
+      weekday: 'short',
+    }).format(date)
+  }
+}
+
+/** YYYY-MM-DD plus `days` (which may be negative). */
+export function addDays(day: string, days: number): string {
+  const date = civil(day)
+  if (!date) return day
+  date.setUTCDate(date.getUTCDate() + days)
+  return date.toISOString().slice(0, 10)
+}
+
+/** ISO weekday of a YYYY-MM-DD day: 1 Monday … 7 Sunday. */
+export function isoWeekday(day: string): number {
+  const date = civil(day)
+  return date ? ((date.getUTCDay() + 6) % 7) + 1 : 1
+}
