@@ -40,6 +40,8 @@ web: deps
 bench: build
 	bench/http-ceiling
 	bench/patient-search
+	bench/surge
+	PG=1 bench/surge
 
 clean:
 	rm -rf build web/dist .deps-stamp
