@@ -552,6 +552,40 @@ TEST_P(Booking, SkipsHolidaysAndAddsOneOffSessions) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM clinic_sessions WHERE period = 'evening'"), 1);
 }
 
+TEST_P(Booking, RemindsOnceWithThePreparationInstructions) {
+  auto c = server().client();
+  // Prenatal ultrasound (an exam room, no doctor) with its preparation.
+  json::object t{{"clinic_code", "US-PRENATAL"}, {"room_code", "US-1"}, {"period", "morning"},
+                 {"start", "08:00"},            {"end", "09:00"},       {"capacity_per_slot", 2},
+                 {"quota", {{"window", 100}}},  {"release_days_ahead", 30},
+                 {"preparation", "检查前1小时饮水500毫升 drink 500 ml an hour before"}};
+  const int64_t in_two_days = server().clock().now_ms() + 2 * 86'400'000;
+  const CivilDate day = local_date(in_two_days, 8 * 60);
+  using namespace std::chrono;
+  t["weekday"] = static_cast<int>(weekday(sys_days(year_month_day(year(day.year), month(static_cast<unsigned>(day.month)),
+                                                                   std::chrono::day(static_cast<unsigned>(day.day)))))
+                                      .iso_encoding());
+  ASSERT_EQ(c.post_json("/api/v1/schedule-templates", t, admin_).status, 201);
+  ASSERT_EQ(c.post_json("/api/v1/clinic-sessions/generate", {{"from", format_date(day)}, {"days", 1}}, admin_).status, 200);
+  auto slots = c.get("/api/v1/slots?clinic=US-PRENATAL&channel=window").json();
+  const int64_t slot = slots.at("items").at(0).at("id").as_int64();
+  EXPECT_NE(std::string(slots.at("items").at(0).at("preparation").as_string()).find("500"), std::string::npos);
+  const int64_t p = patient("薛丽", "1994-02-02", 1);
+  auto booked = book(c, clerk_, p, slot, "window", "us");
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  EXPECT_NE(std::string(booked.json().at("preparation").as_string()).find("500"), std::string::npos);
+
+  auto& booking = server().app().services().booking;
+  EXPECT_EQ(*booking.send_reminders({"", "t"}), 0);  // two days ahead: not yet
+  server().clock().set_ms(slot_start_ms(server(), slot) - 20 * 3'600'000);
+  EXPECT_EQ(*booking.send_reminders({"", "t"}), 1);
+  EXPECT_EQ(*booking.send_reminders({"", "t"}), 0);  // once
+  auto notes = c.get("/api/v1/patients/" + std::to_string(p) + "/notifications", server().login("clerk")).json();
+  ASSERT_EQ(notes.at("items").as_array().size(), 1u);
+  EXPECT_EQ(notes.at("items").at(0).at("kind").as_string(), "reminder");
+  EXPECT_NE(std::string(notes.at("items").at(0).at("body").as_string()).find("500 ml"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Booking, ::testing::ValuesIn(all_backends()),
                          [](const auto& info) { return backend_param_name(info.param); });
 

@@ -73,6 +73,7 @@ scheduling::BookingSettings booking_settings(const Config& config) {
   s.no_show_limit = config.no_show_limit;
   s.no_show_window_days = config.no_show_window_days;
   s.no_show_restrict_days = config.no_show_restrict_days;
+  s.reminder_hours_before = config.reminder_hours_before;
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;
 }
@@ -143,6 +144,9 @@ struct App::Runtime {
           auto swept = services.booking.sweep_no_shows({"", "housekeeping"});
           if (!swept) log::warn("no-show sweep failed", {{"error", swept.error().message}});
           else if (*swept > 0) log::info("no-shows marked", {{"count", *swept}});
+          auto reminded = services.booking.send_reminders({"", "housekeeping"});
+          if (!reminded) log::warn("reminders failed", {{"error", reminded.error().message}});
+          else if (*reminded > 0) log::info("reminders sent", {{"count", *reminded}});
         }) {}
 
   ServiceAuthenticator authenticator;

@@ -1,6 +1,7 @@
 #pragma once
 // Periodic work of a running server: marking no-shows once their session
-// has ended. Each node may run it; the update is idempotent.
+// has ended, sending appointment reminders. Each node may run it; both are
+// idempotent.
 #include <chrono>
 #include <condition_variable>
 #include <functional>

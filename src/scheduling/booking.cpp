@@ -607,6 +607,39 @@ Result<std::vector<notify::Notification>> BookingService::notifications_of(const
   return store::read_tx(db_, [&](store::Connection& c) { return notify::for_patient(c, patient_id); });
 }
 
+Result<int> BookingService::send_reminders(const auth::RequestContext& ctx) {
+  return store::write_tx(db_, [&](store::Connection& c) -> Result<int> {
+    const int64_t now = clock_.now_ms();
+    auto rows = c.query(sql::kDueReminders, {now, now + int64_t{settings_.reminder_hours_before} * 3'600'000});
+    if (!rows) return fail(rows.error());
+    int sent = 0;
+    for (const auto& row : *rows) {
+      const Appointment a = decode(row);
+      auto marked = c.execute(sql::kMarkReminded, {a.id, now});
+      if (!marked) return fail(marked.error());
+      if (*marked != 1) continue;  // another node reminded her
+      notify::Notification n;
+      n.patient_id = a.patient_id;
+      n.kind = "reminder";
+      n.title = "就诊提醒 Appointment reminder";
+      n.body = "Ticket " + std::to_string(a.ticket_no) + " at " + format_utc(a.starts_at_ms) + " (" + a.clinic_code +
+               "). Check in from " + format_utc(with_rules(a).check_in_opens_ms) + "." +
+               (a.preparation.empty() ? "" : " " + a.preparation);
+      n.appointment_id = a.id;
+      n.created_at_ms = now;
+      if (auto s = notify::enqueue(c, n); !s) return fail(s.error());
+      ++sent;
+    }
+    if (sent > 0)
+      if (auto s = audit_.append(c, {"system", "appointment.remind", "appointment", "", "success",
+                                     std::to_string(sent) + " reminders"},
+                                 ctx);
+          !s)
+        return fail(s.error());
+    return sent;
+  });
+}
+
 Result<int> BookingService::sweep_no_shows(const auth::RequestContext& ctx) {
   return store::write_tx(db_, [&](store::Connection& c) -> Result<int> {
     const int64_t now = clock_.now_ms();

@@ -36,6 +36,7 @@ struct BookingSettings {
   int no_show_limit = 3;              // K no-shows...
   int no_show_window_days = 90;       // ...within D days...
   int no_show_restrict_days = 30;     // ...restrict online booking for R days
+  int reminder_hours_before = 24;     // the reminder (with preparation) goes out this long before
   int utc_offset_minutes = 8 * 60;
 };
 
@@ -121,6 +122,9 @@ class BookingService {
   Result<std::vector<notify::Notification>> notifications_of(const auth::Principal& who, int64_t patient_id,
                                                               const auth::RequestContext& ctx);
 
+  // Notifies each patient whose appointment starts within the reminder
+  // window (once per appointment, whichever node runs it); returns how many.
+  Result<int> send_reminders(const auth::RequestContext& ctx);
   // Marks live appointments of ended sessions as no-shows; returns how many.
   Result<int> sweep_no_shows(const auth::RequestContext& ctx);
   Result<Restriction> restriction(const auth::Principal& who, int64_t patient_id, const auth::RequestContext& ctx);

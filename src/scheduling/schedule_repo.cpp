@@ -45,7 +45,7 @@ namespace {
   " ticket_no INTEGER NOT NULL, channel TEXT NOT NULL,"                                                  \
   " status TEXT NOT NULL CHECK (status IN ('booked', 'checked_in', 'completed', 'cancelled', 'no_show')),"  \
   " booked_by TEXT NOT NULL, created_at BIGINT NOT NULL, checked_in_at BIGINT, cancelled_at BIGINT,"      \
-  " cancel_reason TEXT NOT NULL DEFAULT '', no_show_at BIGINT, rebooked_to BIGINT);"                      \
+  " cancel_reason TEXT NOT NULL DEFAULT '', no_show_at BIGINT, rebooked_to BIGINT, reminded_at BIGINT);"                      \
   "CREATE UNIQUE INDEX appointments_live_ticket ON appointments (session_id, ticket_no)"                 \
   " WHERE status <> 'cancelled';"                                                                        \
   "CREATE INDEX appointments_patient ON appointments (patient_id, session_id);"                           \

@@ -137,6 +137,14 @@ inline constexpr Sql kCancelWithReason{
     " AND status = 'booked'"};
 
 // Sessions for the manager and the slot board, with their fill.
+// Live appointments starting within the reminder window, not yet reminded.
+inline constexpr Sql kDueReminders{
+    "sched_due_reminders",
+    "SELECT " STORK_APPOINTMENT_COLUMNS STORK_APPOINTMENT_FROM
+    " WHERE a.status = 'booked' AND a.reminded_at IS NULL AND s.starts_at > $1 AND s.starts_at <= $2"
+    " ORDER BY s.starts_at LIMIT 1000"};
+inline constexpr Sql kMarkReminded{
+    "sched_mark_reminded", "UPDATE appointments SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL"};
 inline constexpr Sql kSetRebookedTo{"sched_set_rebooked_to",
                                     "UPDATE appointments SET rebooked_to = $2 WHERE id = $1 AND rebooked_to IS NULL"};
 
