@@ -140,7 +140,8 @@ struct App::Runtime {
                 .access_log = config.access_log,
             },
             dispatcher, authenticator, app.metrics_, app.hub_),
-        housekeeping(std::chrono::minutes(1), [&services = *app.services_] {
+        housekeeping_enabled(config.housekeeping_seconds > 0),
+        housekeeping(std::chrono::seconds(std::max(1, config.housekeeping_seconds)), [&services = *app.services_] {
           auto swept = services.booking.sweep_no_shows({"", "housekeeping"});
           if (!swept) log::warn("no-show sweep failed", {{"error", swept.error().message}});
           else if (*swept > 0) log::info("no-shows marked", {{"count", *swept}});
@@ -153,6 +154,7 @@ struct App::Runtime {
   http::StaticFiles files;
   http::Dispatcher dispatcher;
   http::Server server;
+  bool housekeeping_enabled;
   Housekeeping housekeeping;
 };
 
@@ -193,7 +195,7 @@ App::~App() {
 
 Status App::start() {
   if (auto s = runtime_->server.start(); !s) return s;
-  runtime_->housekeeping.start();
+  if (runtime_->housekeeping_enabled) runtime_->housekeeping.start();
   return {};
 }
 uint16_t App::port() const { return runtime_->server.port(); }

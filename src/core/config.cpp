@@ -115,6 +115,7 @@ const std::map<std::string, Setter>& setters() {
       {"no_show_window_days", integer(&Config::no_show_window_days, 1, 3650)},
       {"no_show_restrict_days", integer(&Config::no_show_restrict_days, 0, 3650)},
       {"reminder_hours_before", integer(&Config::reminder_hours_before, 1, 24 * 14)},
+      {"housekeeping_seconds", integer(&Config::housekeeping_seconds, 0, 24 * 3600)},
       {"special_needs_max_percent", integer(&Config::special_needs_max_percent, 0, 100)},
   };
   return table;

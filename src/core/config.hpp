@@ -45,6 +45,7 @@ struct Config {
   int no_show_window_days = 90;   // ...within D days...
   int no_show_restrict_days = 30; // ...suspend online booking for R days
   int reminder_hours_before = 24;
+  int housekeeping_seconds = 60;  // no-show sweep and reminders; 0: off (tests drive them)
   int special_needs_max_percent = 10;  // national cap on special-needs capacity
   bool access_log = true;
 };

@@ -123,7 +123,8 @@ TestServer::TestServer(store::Backend backend, ConfigLayer overrides)
                       {"key_file", dir_ + "/key"},
                       {"web_root", dir_ + "/web"},
                       {"io_threads", "2"},
-                      {"worker_threads", "4"}};
+                      {"worker_threads", "4"},
+                      {"housekeeping_seconds", "0"}};  // tests run sweeps themselves
   auto config = build_config({base, overrides});
   if (!config) throw std::runtime_error(config.error().message);
   auto db = fresh_database(backend);
