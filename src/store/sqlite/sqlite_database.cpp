@@ -208,11 +208,18 @@ class SqliteDatabase final : public Database {
       std::lock_guard q(queue_mutex_);
       batch.swap(queue_);
     }
-    run_batch(batch);
-    {
+    // Every piece of the batch is answered, even if running it throws
+    // (pieces' own exceptions are caught inside; this is for the rest).
+    ScopeExit answered([&] {
       std::lock_guard q(queue_mutex_);
-      for (auto* p : batch) p->done = true;
-    }
+      for (auto* p : batch)
+        if (!p->done) {
+          if (!p->thrown && p->result && !p->ran)
+            p->result = fail(Error{"db_error", "the write batch failed before this write ran", {}});
+          p->done = true;
+        }
+    });
+    run_batch(batch);
     batches_.fetch_add(1);
     batched_writes_.fetch_add(static_cast<int64_t>(batch.size()));
     return finish(me);
@@ -285,6 +292,7 @@ class SqliteDatabase final : public Database {
     const std::function<Status(Connection&)>* fn;
     Status result;
     std::exception_ptr thrown;
+    bool ran = false;   // its function was called
     bool done = false;  // guarded by queue_mutex_
   };
 
@@ -313,6 +321,7 @@ class SqliteDatabase final : public Database {
           lost = !writer_->in_transaction();
           continue;
         }
+        p.ran = true;
         try {
           p.result = (*p.fn)(*writer_);
         } catch (...) {
