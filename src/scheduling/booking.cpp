@@ -368,43 +368,41 @@ Appointment BookingService::with_rules(Appointment a) const {
   return a;
 }
 
-Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  if (auto a = get(who, id, ctx); !a) return a;
+Result<Appointment> BookingService::change_booked(const auth::Principal& who, int64_t id,
+                                                  const auth::RequestContext& ctx, const Change& change) {
+  if (auto a = get(who, id, ctx); !a) return a;  // may she touch it at all
   return store::write_tx(db_, [&](store::Connection& c) -> Result<Appointment> {
     Tx tx{*this, c, &who, ctx, clock_.now_ms()};
     auto a = tx.load(id);
     if (!a) return fail(a.error());
     if (a->status != AppointmentStatus::booked)
       return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(a->status))));
-    const int64_t deadline = a->starts_at_ms - int64_t{settings_.cancel_deadline_minutes} * 60'000;
-    if (tx.now > deadline)
-      return fail(conflict("cancel_deadline_passed", "appointments can be cancelled until " + format_utc(deadline))
-                      .with("deadline", format_utc(deadline)));
-    if (auto s = tx.release(*a, "cancelled", true); !s) return fail(s.error());
+    if (auto s = change(tx, *a); !s) return fail(s.error());
     return tx.load(id);
   });
 }
 
+Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
+  return change_booked(who, id, ctx, [](Tx& tx, const Appointment& a) -> Status {
+    if (tx.now > a.cancel_deadline_ms)
+      return fail(conflict("cancel_deadline_passed", "appointments can be cancelled until " +
+                                                         format_utc(a.cancel_deadline_ms))
+                      .with("deadline", format_utc(a.cancel_deadline_ms)));
+    return tx.release(a, "cancelled", true);
+  });
+}
+
 Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  if (auto a = get(who, id, ctx); !a) return a;
-  return store::write_tx(db_, [&](store::Connection& c) -> Result<Appointment> {
-    Tx tx{*this, c, &who, ctx, clock_.now_ms()};
-    auto a = tx.load(id);
-    if (!a) return fail(a.error());
-    if (a->status != AppointmentStatus::booked)
-      return fail(conflict("invalid_state", "the appointment is " + std::string(status_name(a->status))));
-    const int64_t opens = a->starts_at_ms - int64_t{settings_.check_in_open_minutes} * 60'000;
-    if (tx.now < opens)
-      return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(opens))
-                      .with("opens_at", format_utc(opens)));
-    if (tx.now >= a->ends_at_ms) return fail(conflict("check_in_too_late", "the slot has ended"));
-    auto changed = c.execute(sql::kSetAppointmentStatus, {id, std::string("checked_in"), tx.now, store::Value(),
-                                                          std::string("booked")});
+  return change_booked(who, id, ctx, [](Tx& tx, const Appointment& a) -> Status {
+    if (tx.now < a.check_in_opens_ms)
+      return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(a.check_in_opens_ms))
+                      .with("opens_at", format_utc(a.check_in_opens_ms)));
+    if (tx.now >= a.ends_at_ms) return fail(conflict("check_in_too_late", "the slot has ended"));
+    auto changed = tx.c.execute(sql::kSetAppointmentStatus, {a.id, std::string("checked_in"), tx.now, store::Value(),
+                                                             std::string("booked")});
     if (!changed) return fail(changed.error());
     if (*changed != 1) return fail(conflict("invalid_state", "the appointment changed meanwhile; reload it"));
-    if (auto s = tx.audit("appointment.check_in", id, "patient " + std::to_string(a->patient_id)); !s)
-      return fail(s.error());
-    return tx.load(id);
+    return tx.audit("appointment.check_in", a.id, "patient " + std::to_string(a.patient_id));
   });
 }
 

@@ -15,6 +15,7 @@
 // the nearest equivalent slots for one-click rebooking.
 //
 // Thread-safe: state is in the database.
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -134,6 +135,11 @@ class BookingService {
 
  private:
   struct Tx;
+  using Change = std::function<Status(Tx&, const Appointment&)>;
+  // Authorizes, loads a live (booked) appointment in a write transaction,
+  // applies `change`, and returns the appointment as it now is.
+  Result<Appointment> change_booked(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx,
+                                    const Change& change);
   // Fills in the cancel deadline and check-in opening from the settings.
   Appointment with_rules(Appointment a) const;
   store::Database& db_;

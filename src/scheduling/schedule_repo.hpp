@@ -26,8 +26,6 @@ inline constexpr Sql kListTemplates{"sched_list_templates",
 inline constexpr Sql kListActiveTemplates{
     "sched_list_active_templates",
     "SELECT " STORK_TEMPLATE_COLUMNS " FROM schedule_templates t WHERE t.active = 1 ORDER BY t.id"};
-inline constexpr Sql kSelectTemplate{"sched_select_template",
-                                     "SELECT " STORK_TEMPLATE_COLUMNS " FROM schedule_templates t WHERE t.id = $1"};
 inline constexpr Sql kClinicExists{"sched_clinic_exists",
                                    "SELECT department_code, clinic_type FROM clinics WHERE code = $1"};
 inline constexpr Sql kPractitionerExists{"sched_practitioner_exists",
