@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "app/seed_demo.hpp"
 #include "support/api_assert.hpp"
 #include "support/patient_data.hpp"
 #include "support/schedule_data.hpp"
@@ -210,13 +211,24 @@ TEST_P(Portal, APatientTokenReachesOnlyHerOwnFamilyOnEveryRoute) {
   ASSERT_EQ(my_wait.status, 201) << my_wait.body;
   ASSERT_EQ(their_wait.status, 201) << their_wait.body;
 
+  // A bill in each family, for the order routes.
+  ASSERT_TRUE(app::seed_demo_fees(server().app().services()));
+  auto bill = [&](const json::value& patient) {
+    auto r = booker.post_json("/api/v1/orders",
+                              {{"patient_id", patient}, {"items", json::array{{{"fee_code", "EXAM-CBC"}}}}}, clerk_);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json().at("id");
+  };
+  const json::value my_bill = bill(mine.at("id")), their_bill = bill(other.at("id"));
+
   // {id} names an appointment on /appointments routes, a waitlist entry on
-  // /waitlist routes, and a patient elsewhere.
+  // /waitlist routes, a bill on /orders routes, and a patient elsewhere.
   auto path_for = [&](std::string pattern, json::value id, const json::value& child) {
     const bool theirs = id == other.at("id");
     if (pattern.starts_with("/api/v1/appointments/"))
       id = theirs ? their_visit.json().at("id") : my_visit.json().at("id");
     if (pattern.starts_with("/api/v1/waitlist/")) id = theirs ? their_wait.json().at("id") : my_wait.json().at("id");
+    if (pattern.starts_with("/api/v1/orders/")) id = theirs ? their_bill : my_bill;
     pattern = std::regex_replace(pattern, std::regex(R"(\{id\})"), std::to_string(id.as_int64()));
     return std::regex_replace(pattern, std::regex(R"(\{child_id\})"), std::to_string(child.as_int64()));
   };

@@ -7,7 +7,10 @@
 #include "app/housekeeping.hpp"
 #include "app/key_check.hpp"
 #include "app/open_database.hpp"
+#include "app/payment_gateway.hpp"
 #include "auth/repo.hpp"
+#include "billing/offline_gateway.hpp"
+#include "billing/repo.hpp"
 #include "core/log.hpp"
 #include "http/dispatcher.hpp"
 #include "http/routes/routes.hpp"
@@ -48,7 +51,7 @@ std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(),
                     patients::sql::migrations(), notify::migrations(), notify::notification_migrations(),
-                    scheduling::sql::booking_migrations()})
+                    scheduling::sql::booking_migrations(), billing::sql::migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
@@ -77,6 +80,12 @@ scheduling::BookingSettings booking_settings(const Config& config) {
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;
 }
+billing::BillingSettings billing_settings(const Config& config) {
+  billing::BillingSettings s;
+  s.payment_window_minutes = config.payment_window_minutes;
+  s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
+  return s;  // the URLs are set once the server has its port (App::start)
+}
 patients::PortalSettings portal_settings(const Config& config) {
   patients::PortalSettings s;
   s.per_address_per_hour = config.portal_codes_per_address_per_hour;
@@ -84,8 +93,14 @@ patients::PortalSettings portal_settings(const Config& config) {
 }
 }  // namespace
 
+std::string public_url(const Config& config, uint16_t port) {
+  if (!config.public_url.empty()) return config.public_url;
+  const std::string host = config.listen == "0.0.0.0" || config.listen == "::" ? "127.0.0.1" : config.listen;
+  return (config.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port);
+}
+
 Services::Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
-                   crypto::Argon2Params argon2)
+                   crypto::Argon2Params argon2, std::unique_ptr<billing::PaymentGateway> payment_gateway)
     : clock(clock),
       cipher(master_key),
       audit(clock),
@@ -97,16 +112,20 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
       portal(db, clock, audit, cipher, auth, sms, portal_settings(config)),
       schedules(db, clock, audit, utc_offset_minutes(config.time_zone).value_or(8 * 60),
                 config.special_needs_max_percent),
-      booking(db, clock, audit, patients, booking_settings(config)) {
+      booking(db, clock, audit, patients, booking_settings(config)),
+      gateway(payment_gateway ? std::move(payment_gateway) : std::make_unique<billing::OfflineGateway>()),
+      billing(db, clock, audit, patients, booking, *gateway, insurance, billing_settings(config)) {
   patients.add_merge_step(booking.merge_step());
+  billing.attach();
 }
 
 Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
-                                                crypto::Argon2Params argon2) {
+                                                crypto::Argon2Params argon2,
+                                                std::unique_ptr<billing::PaymentGateway> gateway) {
   auto key = crypto::load_or_create_key(config.key_file);
   if (!key) return fail(key.error());
   if (auto s = check_field_key(db, *key, clock.now_ms()); !s) return fail(s.error());
-  return std::make_unique<Services>(db, clock, config, *key, argon2);
+  return std::make_unique<Services>(db, clock, config, *key, argon2, std::move(gateway));
 }
 
 auth::AuthSettings auth_settings(const Config& config) {
@@ -148,6 +167,13 @@ struct App::Runtime {
           auto reminded = services.booking.send_reminders({"", "housekeeping"});
           if (!reminded) log::warn("reminders failed", {{"error", reminded.error().message}});
           else if (*reminded > 0) log::info("reminders sent", {{"count", *reminded}});
+          auto billed = services.billing.sweep({"", "housekeeping"});
+          if (!billed) log::warn("billing sweep failed", {{"error", billed.error().message}});
+          else if (billed->expired + billed->payments_found + billed->refunds_done + billed->prepays_closed > 0)
+            log::info("billing sweep", {{"holds_expired", billed->expired},
+                                        {"payments_found", billed->payments_found},
+                                        {"refunds_done", billed->refunds_done},
+                                        {"checkouts_closed", billed->prepays_closed}});
         }) {}
 
   ServiceAuthenticator authenticator;
@@ -162,6 +188,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
                                          std::unique_ptr<store::Database> db,
                                          crypto::Argon2Params argon2) {
   std::unique_ptr<App> app(new App());
+  app->config_ = config;
   if (!db) {
     auto opened = open_database(config.db, config.db_pool_size);
     if (!opened) return fail(opened.error());
@@ -171,7 +198,10 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   const auto migrations = all_migrations();
   if (auto m = store::migrate(*app->db_, migrations, clock); !m) return fail(m.error());
 
-  auto services = make_services(*app->db_, clock, config, argon2);
+  auto gateway = make_gateway(config, clock, true);
+  if (!gateway) return fail(gateway.error());
+  app->simulator_ = std::move(gateway->simulator);
+  auto services = make_services(*app->db_, clock, config, argon2, std::move(gateway->gateway));
   if (!services) return fail(services.error());
   app->services_ = std::move(*services);
 
@@ -181,6 +211,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   http::add_patient_routes(app->router_, app->services_->patients);
   http::add_scheduling_routes(app->router_, {app->services_->schedules, app->services_->booking});
   http::add_portal_routes(app->router_, {app->services_->portal, app->services_->patients, app->services_->sms});
+  http::add_billing_routes(app->router_, app->services_->billing);
 
   app->runtime_ = std::make_unique<Runtime>(*app, config);
   return app;
@@ -194,7 +225,9 @@ App::~App() {
 }
 
 Status App::start() {
+  services_->billing.set_public_url(public_url(config_, static_cast<uint16_t>(config_.port)));
   if (auto s = runtime_->server.start(); !s) return s;
+  if (config_.port == 0) services_->billing.set_public_url(public_url(config_, runtime_->server.port()));
   if (runtime_->housekeeping_enabled) runtime_->housekeeping.start();
   return {};
 }

@@ -8,6 +8,9 @@
 
 #include "auth/audit.hpp"
 #include "auth/service.hpp"
+#include "billing/gateway.hpp"
+#include "billing/insurance.hpp"
+#include "billing/service.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "crypto/field_cipher.hpp"
@@ -15,6 +18,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "notify/sms.hpp"
+#include "paysim/simulator.hpp"
 #include "patients/portal.hpp"
 #include "patients/service.hpp"
 #include "scheduling/booking.hpp"
@@ -33,8 +37,9 @@ std::vector<store::Migration> all_migrations();
 // The module services over one database. Lives as long as the database.
 struct Services {
   // master_key: the 32-byte field-encryption key (crypto::load_or_create_key).
+  // gateway: the payment gateway adapter (null: an offline one that refuses).
   Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
-           crypto::Argon2Params argon2 = {});
+           crypto::Argon2Params argon2 = {}, std::unique_ptr<billing::PaymentGateway> gateway = nullptr);
   const Clock& clock;
   crypto::FieldCipher cipher;
   auth::AuditLog audit;
@@ -45,11 +50,18 @@ struct Services {
   patients::PortalService portal;
   scheduling::ScheduleService schedules;
   scheduling::BookingService booking;
+  std::unique_ptr<billing::PaymentGateway> gateway;
+  billing::SimulatedInsurance insurance;  // the only insurance adapter shipped; see billing/insurance.hpp
+  billing::BillingService billing;
 };
 
 // Loads the field key named by the config and builds the services.
 Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
-                                                crypto::Argon2Params argon2 = {});
+                                                crypto::Argon2Params argon2 = {},
+                                                std::unique_ptr<billing::PaymentGateway> gateway = nullptr);
+
+// This server's public base URL (config public_url, else http://listen:port).
+std::string public_url(const Config& config, uint16_t port);
 
 auth::AuthSettings auth_settings(const Config& config);
 
@@ -70,12 +82,16 @@ class App {
   store::Database& db() { return *db_; }
   Services& services() { return *services_; }
   http::EventHub& hub() { return hub_; }
+  // The in-process gateway simulator, when the configuration runs one.
+  paysim::GatewaySimulator* simulator() { return simulator_.get(); }
   const http::Router& router() const { return router_; }
 
  private:
   App() = default;
   struct Runtime;  // server and its helpers
 
+  Config config_;
+  std::unique_ptr<paysim::GatewaySimulator> simulator_;  // payment_gateway = simulator; outlives the services
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Services> services_;
   http::Router router_;

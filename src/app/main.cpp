@@ -8,6 +8,7 @@
 #include "app/open_database.hpp"
 #include "app/seed_demo.hpp"
 #include "core/log.hpp"
+#include "paysim/sim_command.hpp"
 
 extern char** environ;
 
@@ -23,6 +24,7 @@ Commands:
   migrate        apply pending database migrations
   seed-demo      create the demo hospital and one demo account per role
   audit verify   check the audit log's hash chain
+  gateway-sim    run a local WeChat-Pay-style payment gateway (development and tests)
 
 Run `stork <command> --help` for the command's flags.
 )";
@@ -140,6 +142,7 @@ int cmd_seed_demo(const Config& config) {
   if (report->schedule_templates_created > 0)
     std::printf("demo schedules: %d weekly templates, sessions for the next 14 days\n",
                 report->schedule_templates_created);
+  if (report->fees_created > 0) std::printf("demo fee catalogue: %d fees\n", report->fees_created);
   if (report->patients_created > 0)
     std::printf("demo patients: %d created (demo mother's phone %s)\n", report->patients_created, kDemoMotherPhone);
   if (report->accounts_created.empty()) {
@@ -181,11 +184,17 @@ int main_impl(int argc, char** argv) {
     std::fputs(kUsage, cli->help ? stdout : stderr);
     return cli->help ? 0 : 2;
   }
+  if (cli->help && cmd[0] == "gateway-sim") {
+    std::printf("Usage: stork gateway-sim [flags]\n%s", paysim::kGatewaySimFlags);
+    return 0;
+  }
   if (cli->help) {
     std::printf("Usage: stork %s [flags]\n%s", name.c_str(), kCommonFlags);
     if (cmd[0] == "serve") std::fputs(kServeFlags, stdout);
     return 0;
   }
+  // The simulator is not the server: it has its own flags and no database.
+  if (cmd[0] == "gateway-sim" && cmd.size() == 1) return paysim::run_gateway_sim(cli->flags);
   auto config = load_config(*cli, environ);
   if (!config) return usage_error(config.error());
   if (cmd[0] == "serve" && cmd.size() == 1) return cmd_serve(*config);

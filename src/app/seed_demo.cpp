@@ -153,6 +153,11 @@ Result<SeedReport> seed_demo(Services& services, SeedOptions options) {
     if (!created) return fail(created.error());
     report.patients_created = *created;
   }
+  if (options.fees) {
+    auto fees = seed_demo_fees(services);
+    if (!fees) return fail(fees.error());
+    report.fees_created = *fees;
+  }
   if (options.schedules) {
     auto templates = seed_demo_schedules(services, services.clock);
     if (!templates) return fail(templates.error());

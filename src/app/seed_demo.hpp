@@ -17,6 +17,7 @@ struct SeedReport {
   std::vector<std::string> accounts_created;  // usernames
   int patients_created = 0;
   int schedule_templates_created = 0;
+  int fees_created = 0;
 };
 
 struct SeedOptions {
@@ -25,6 +26,8 @@ struct SeedOptions {
   int families = 160;
   // Weekly templates for the demo doctors and two weeks of sessions.
   bool schedules = true;
+  // The fee catalogue (registration, exam and service fees).
+  bool fees = true;
 };
 
 // The demo mother: sign in on the phone portal with this number; the code
@@ -41,6 +44,9 @@ Result<int> seed_demo_patients(Services& services, int families, const Clock& cl
 
 // Demo schedule templates, and sessions for today and the next 14 days.
 Result<int> seed_demo_schedules(Services& services, const Clock& clock);
+
+// The demo fee catalogue, when the catalogue is empty.
+Result<int> seed_demo_fees(Services& services);
 
 scheduling::Directory demo_directory();
 

@@ -81,4 +81,11 @@ CivilDate local_date(int64_t utc_ms, int offset_minutes) {
           static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
+int64_t local_midnight_utc_ms(CivilDate d, int offset_minutes) {
+  using namespace std::chrono;
+  const sys_days days{year_month_day{year(d.year), month(static_cast<unsigned>(d.month)),
+                                     day(static_cast<unsigned>(d.day))}};
+  return duration_cast<milliseconds>(days.time_since_epoch()).count() - int64_t{offset_minutes} * 60'000;
+}
+
 }  // namespace stork

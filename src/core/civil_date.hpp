@@ -34,5 +34,7 @@ Result<int> utc_offset_minutes(std::string_view time_zone);
 
 // The local calendar date of a UTC instant.
 CivilDate local_date(int64_t utc_ms, int offset_minutes);
+// The UTC instant of a local date's midnight.
+int64_t local_midnight_utc_ms(CivilDate d, int offset_minutes);
 
 }  // namespace stork

@@ -117,6 +117,14 @@ const std::map<std::string, Setter>& setters() {
       {"reminder_hours_before", integer(&Config::reminder_hours_before, 1, 24 * 14)},
       {"housekeeping_seconds", integer(&Config::housekeeping_seconds, 0, 24 * 3600)},
       {"special_needs_max_percent", integer(&Config::special_needs_max_percent, 0, 100)},
+      {"payment_window_minutes", integer(&Config::payment_window_minutes, 1, 24 * 60)},
+      {"payment_gateway", choice(&Config::payment_gateway, {"simulator", "wechatpay"})},
+      {"gateway_sim_port", integer(&Config::gateway_sim_port, 0, 65535)},
+      {"wechatpay_url", text(&Config::wechatpay_url)},
+      {"wechatpay_mchid", text(&Config::wechatpay_mchid)},
+      {"wechatpay_platform_cert", text(&Config::wechatpay_platform_cert)},
+      {"wechatpay_apiv3_key_file", text(&Config::wechatpay_apiv3_key_file)},
+      {"public_url", text(&Config::public_url)},
   };
   return table;
 }

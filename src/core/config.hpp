@@ -48,6 +48,20 @@ struct Config {
   int housekeeping_seconds = 60;  // no-show sweep and reminders; 0: off (tests drive them)
   int special_needs_max_percent = 10;  // national cap on special-needs capacity
   bool access_log = true;
+  // Billing (billing::BillingSettings and the gateway adapter).
+  int payment_window_minutes = 15;  // an unpaid online booking holds its ticket this long
+  // "simulator": `stork serve` runs the local WeChat-Pay-style simulator on
+  // gateway_sim_port and talks to it like to a real gateway; "wechatpay":
+  // the gateway at wechatpay_url with the certificate and key files below.
+  std::string payment_gateway = "simulator";
+  int gateway_sim_port = 8090;  // 0: any free port
+  std::string wechatpay_url;
+  std::string wechatpay_mchid = "1900000109";
+  std::string wechatpay_platform_cert;   // PEM path: verifies notifications and answers
+  std::string wechatpay_apiv3_key_file;  // 64 hex characters: decrypts notifications
+  // How browsers and the gateway reach this server (notification and
+  // checkout return URLs); default http://<listen>:<port>.
+  std::string public_url;
 };
 
 // Raw key/value layers before typing. Keys use snake_case ("max_body_bytes");

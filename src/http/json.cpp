@@ -113,6 +113,19 @@ int64_t JsonReader::required_id(std::string_view key) {
   return v.value_or(0);
 }
 
+int64_t JsonReader::required_fen(std::string_view key) {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) {
+    errors_.add(std::string(key), "is required: a whole number of fen (2500 for 25.00 yuan)");
+    return 0;
+  }
+  const auto& v = it->value();
+  if (v.is_int64() && v.get_int64() > 0) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v.get_uint64());
+  errors_.add(std::string(key), "must be a positive whole number of fen (2500 for 25.00 yuan)");
+  return 0;
+}
+
 void JsonReader::allow_only(std::initializer_list<std::string_view> keys) {
   for (const auto& [key, _] : obj_)
     if (std::find(keys.begin(), keys.end(), std::string_view(key)) == keys.end())

@@ -31,6 +31,8 @@ class JsonReader {
   // Positive whole numbers (ids).
   std::optional<int64_t> optional_id(std::string_view key);
   int64_t required_id(std::string_view key);
+  // Money: a positive whole number of fen (no fractions, no strings).
+  int64_t required_fen(std::string_view key);
   // Reports every member not in keys: a misspelt field is an error, not ignored.
   void allow_only(std::initializer_list<std::string_view> keys);
   std::optional<std::vector<std::string>> optional_string_array(std::string_view key,

@@ -43,6 +43,19 @@ int status_for(const std::string& code) {
       {"already_rebooked", 409},
       {"holiday_exists", 409},
       {"special_needs_share_exceeded", 409},
+      {"payment_required", 409},
+      {"fee_overlaps", 409},
+      {"order_expired", 409},
+      {"order_closed", 409},
+      {"already_paid", 409},
+      {"nothing_to_refund", 409},
+      {"amount_mismatch", 422},
+      {"refund_exceeds_payment", 422},
+      {"bad_signature", 401},
+      {"stale_notification", 401},
+      {"nonce_reused", 401},
+      {"gateway_unavailable", 502},
+      {"gateway_refused", 502},
       {"idempotency_key_reused", 422},
       {"card_forged", 422},
       {"card_expired", 422},
@@ -80,6 +93,7 @@ std::string title_for(int status) {
     case 422: return "Unprocessable content";
     case 429: return "Too many requests";
     case 431: return "Request headers too large";
+    case 502: return "Bad gateway";
     case 503: return "Service unavailable";
     default: return status >= 500 ? "Internal server error" : "Error";
   }

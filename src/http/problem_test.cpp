@@ -84,7 +84,8 @@ TEST(Problem, TitlesEachStatus) {
   EXPECT_EQ(title_for(415), "Unsupported media type");
   EXPECT_EQ(title_for(429), "Too many requests");
   EXPECT_EQ(title_for(500), "Internal server error");
-  EXPECT_EQ(title_for(502), "Internal server error");
+  EXPECT_EQ(title_for(502), "Bad gateway");
+  EXPECT_EQ(title_for(504), "Internal server error");
   EXPECT_EQ(title_for(418), "Error");
 }
 

@@ -35,6 +35,8 @@ Appointment decode(const store::Row& r) {
   a.cancelled_at_ms = r.opt_integer(15);
   a.cancel_reason = r.text(16);
   a.rebooked_to = r.opt_integer(17);
+  a.payment = r.text(18);
+  a.payment_due_at_ms = r.opt_integer(19);
   return a;
 }
 
@@ -214,6 +216,7 @@ struct BookingService::Tx {
                                                       std::string(channel_name(channel)), actor(), now});
     if (!inserted) return fail(inserted.error());
     const int64_t id = (*inserted)[0].integer(0);
+    if (auto st = open_bill(id, session_id, ignoring); !st) return fail(st.error());
     if (auto a = audit("appointment.book", id,
                        how + ": patient " + std::to_string(patient_id) + ", slot " + std::to_string(slot_id) +
                            ", ticket " + std::to_string(ticket) + ", " + std::string(channel_name(channel)));
@@ -222,9 +225,25 @@ struct BookingService::Tx {
     return load(id);
   }
 
-  // Cancels a live appointment, returns its ticket and gives it to the
-  // waitlist.
-  Status release(const Appointment& a, const std::string& reason, bool serve_waitlist) {
+  // The new appointment's bill, through billing's hook.
+  Status open_bill(int64_t id, int64_t session_id, std::optional<int64_t> replaces) {
+    if (!s.hooks_.on_booked) return {};
+    auto fresh = load(id);
+    if (!fresh) return fail(fresh.error());
+    auto facts = c.query(sql::kVisitFacts, {session_id});
+    if (!facts) return fail(facts.error());
+    const auto& f = (*facts)[0];
+    auto terms = s.hooks_.on_booked(c, VisitFacts{*fresh, f.text(0), f.text(1), f.text(2), replaces, actor()}, now);
+    if (!terms) return fail(terms.error());
+    if (terms->payment == "none") return {};
+    auto set = c.execute(sql::kSetPaymentTerms,
+                         {id, terms->payment, terms->due_at_ms ? store::Value(*terms->due_at_ms) : store::Value()});
+    return set ? Status{} : fail(set.error());
+  }
+
+  // Cancels a live appointment, returns its ticket, settles its bill and
+  // gives the ticket to the waitlist.
+  Status release(const Appointment& a, const std::string& reason, bool serve_waitlist, CancelCause cause) {
     auto changed = c.execute(sql::kCancelWithReason, {a.id, now, reason});
     if (!changed) return fail(changed.error());
     if (*changed != 1) return fail(conflict("invalid_state", "the appointment changed meanwhile; reload it"));
@@ -232,6 +251,8 @@ struct BookingService::Tx {
     if (auto r = c.query(sql::kCountBooked, {a.slot_id, int64_t{-1}}); !r) return fail(r.error());
     if (auto st = audit("appointment.cancel", a.id, "patient " + std::to_string(a.patient_id) + ": " + reason); !st)
       return st;
+    if (s.hooks_.on_cancelled)
+      if (auto st = s.hooks_.on_cancelled(c, a, cause, now, actor()); !st) return st;
     return serve_waitlist ? promote_waitlist(a.session_id) : Status{};
   }
 
@@ -388,7 +409,7 @@ Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t i
       return fail(conflict("cancel_deadline_passed", "appointments can be cancelled until " +
                                                          format_utc(a.cancel_deadline_ms))
                       .with("deadline", format_utc(a.cancel_deadline_ms)));
-    return tx.release(a, "cancelled", true);
+    return tx.release(a, "cancelled", true, CancelCause::cancelled);
   });
 }
 
@@ -398,6 +419,8 @@ Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t
       return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(a.check_in_opens_ms))
                       .with("opens_at", format_utc(a.check_in_opens_ms)));
     if (tx.now >= a.ends_at_ms) return fail(conflict("check_in_too_late", "the slot has ended"));
+    if (a.payment == "due")
+      return fail(conflict("payment_required", "the registration fee is unpaid; pay it first (phone or window)"));
     auto changed = tx.c.execute(sql::kSetAppointmentStatus, {a.id, std::string("checked_in"), tx.now, store::Value(),
                                                              std::string("booked")});
     if (!changed) return fail(changed.error());
@@ -444,7 +467,8 @@ Result<Booked> BookingService::rebook(const auth::Principal& who, int64_t id, in
                               "rebooked from appointment " + std::to_string(id));
     if (!fresh) return fail(fresh.error());
     if (live)
-      if (auto s = tx.release(*old, "rebooked to appointment " + std::to_string(fresh->id), true); !s)
+      if (auto s = tx.release(*old, "rebooked to appointment " + std::to_string(fresh->id), true, CancelCause::rebooked);
+          !s)
         return fail(s.error());
     if (auto r = c.execute(sql::kSetRebookedTo, {id, fresh->id}); !r) return fail(r.error());
     if (auto r = c.execute(sql::kInsertIdempotency, {scope, key, hash, fresh->id, tx.now}); !r) return fail(r.error());
@@ -499,7 +523,8 @@ Result<StoppedSession> BookingService::stop_session(const auth::Principal& who, 
     const std::string why = reason.empty() ? "the doctor is unavailable" : reason;
     for (const auto& row : *live) {
       const Appointment a = decode(row);
-      if (auto s = tx.release(a, "session stopped: " + why, false); !s) return fail(s.error());
+      if (auto s = tx.release(a, "session stopped: " + why, false, CancelCause::session_stopped); !s)
+        return fail(s.error());
       auto alternatives = tx.alternatives_for(a);
       if (!alternatives) return fail(alternatives.error());
       notify::Notification n;
@@ -676,6 +701,24 @@ Result<Restriction> BookingService::restriction(const auth::Principal& who, int6
     Tx tx{*this, c, &who, ctx, clock_.now_ms()};
     return tx.restriction_of(patient_id);
   });
+}
+
+void BookingService::set_payment_hooks(PaymentHooks hooks) { hooks_ = std::move(hooks); }
+
+Result<bool> BookingService::mark_paid(store::Connection& c, int64_t appointment_id) {
+  auto changed = c.execute(sql::kMarkPaid, {appointment_id});
+  if (!changed) return fail(changed.error());
+  return *changed == 1;
+}
+
+Result<bool> BookingService::release_unpaid(store::Connection& c, int64_t appointment_id, const std::string& reason,
+                                            const auth::RequestContext& ctx) {
+  Tx tx{*this, c, nullptr, ctx, clock_.now_ms()};
+  auto a = tx.load(appointment_id);
+  if (!a) return fail(a.error());
+  if (a->status != AppointmentStatus::booked || a->payment != "due") return false;
+  if (auto s = tx.release(*a, reason, true, CancelCause::payment_expired); !s) return fail(s.error());
+  return true;
 }
 
 patients::MergeStep BookingService::merge_step() const {

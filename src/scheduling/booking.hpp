@@ -24,6 +24,7 @@
 #include "core/clock.hpp"
 #include "notify/notifications.hpp"
 #include "patients/service.hpp"
+#include "scheduling/payment_hooks.hpp"
 #include "scheduling/schedule_model.hpp"
 #include "store/database.hpp"
 
@@ -98,7 +99,7 @@ class BookingService {
                                                const auth::RequestContext& ctx);
   // Errors: cancel_deadline_passed, invalid_state (409).
   Result<Appointment> cancel(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
-  // Errors: check_in_too_early, check_in_too_late, invalid_state (409).
+  // Errors: check_in_too_early, check_in_too_late, payment_required, invalid_state (409).
   Result<Appointment> check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx);
   // Moves a live (or stop-cancelled) appointment to another slot in one
   // transaction: the new booking is made first, then the old one released.
@@ -133,6 +134,17 @@ class BookingService {
   // For PatientService::add_merge_step: appointments follow a merged record.
   patients::MergeStep merge_step() const;
 
+  // Billing plugs in here before the server serves (not thread-safe to change later).
+  void set_payment_hooks(PaymentHooks hooks);
+  // For billing, inside its own transaction: the appointment's fee is paid.
+  // Returns false when the appointment is no longer live (billing refunds).
+  Result<bool> mark_paid(store::Connection& c, int64_t appointment_id);
+  // For billing: an unpaid hold expired; the appointment is cancelled, its
+  // ticket returned and offered to the waitlist. False if it was not an
+  // unpaid live appointment (any more).
+  Result<bool> release_unpaid(store::Connection& c, int64_t appointment_id, const std::string& reason,
+                              const auth::RequestContext& ctx);
+
  private:
   struct Tx;
   using Change = std::function<Status(Tx&, const Appointment&)>;
@@ -147,6 +159,7 @@ class BookingService {
   const auth::AuditLog& audit_;
   patients::PatientService& patients_;
   BookingSettings settings_;
+  PaymentHooks hooks_;
 };
 
 // The channels a principal may book through: patients online or at a

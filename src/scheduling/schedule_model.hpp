@@ -120,6 +120,8 @@ struct Appointment {
   std::optional<int64_t> cancelled_at_ms;
   std::string cancel_reason;
   std::optional<int64_t> rebooked_to;  // the appointment that replaced this one
+  std::string payment = "none";        // none | due | paid (see payment_hooks.hpp)
+  std::optional<int64_t> payment_due_at_ms;
   // From the booking rules, for the patient's screen.
   int64_t cancel_deadline_ms = 0;
   int64_t check_in_opens_ms = 0;

@@ -68,6 +68,12 @@ constexpr std::array kMigrations = {
     store::Migration{"scheduling/0003_holidays",
                      "CREATE TABLE holidays (day TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL);",
                      ""},
+    // Billing: an appointment's payment view and its online hold.
+    store::Migration{"scheduling/0004_payment",
+                     "ALTER TABLE appointments ADD COLUMN payment TEXT NOT NULL DEFAULT 'none'"
+                     " CHECK (payment IN ('none', 'due', 'paid'));"
+                     "ALTER TABLE appointments ADD COLUMN payment_due_at BIGINT;",
+                     ""},
 };
 
 }  // namespace

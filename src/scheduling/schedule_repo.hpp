@@ -96,7 +96,7 @@ inline constexpr Sql kCountBooked{
 #define STORK_APPOINTMENT_COLUMNS                                                                           \
   "a.id, a.patient_id, a.session_id, a.slot_id, a.ticket_no, a.channel, a.status, s.starts_at, s.ends_at," \
   " cs.clinic_code, c.department_code, cs.practitioner_id, cs.preparation, a.created_at, a.checked_in_at,"  \
-  " a.cancelled_at, a.cancel_reason, a.rebooked_to"
+  " a.cancelled_at, a.cancel_reason, a.rebooked_to, a.payment, a.payment_due_at"
 #define STORK_APPOINTMENT_FROM                                                                              \
   " FROM appointments a JOIN slots s ON s.id = a.slot_id JOIN clinic_sessions cs ON cs.id = a.session_id"   \
   " JOIN clinics c ON c.code = cs.clinic_code"
@@ -182,6 +182,18 @@ inline constexpr Sql kAlternatives{
     " AND s.starts_at > $2 AND cs.release_at <= $2 AND EXISTS (SELECT 1 FROM tickets t WHERE t.slot_id = s.id"
     " AND t.taken = 0 AND (t.quota_class = $1 OR cs.pool_at <= $2))"
     " ORDER BY ABS(s.starts_at - CAST($6 AS BIGINT)), s.id LIMIT 3"};
+// What billing needs to price a visit.
+inline constexpr Sql kVisitFacts{
+    "sched_visit_facts",
+    "SELECT c.clinic_type, COALESCE(p.title, ''), cs.day FROM clinic_sessions cs"
+    " JOIN clinics c ON c.code = cs.clinic_code LEFT JOIN practitioners p ON p.id = cs.practitioner_id"
+    " WHERE cs.id = $1"};
+inline constexpr Sql kSetPaymentTerms{
+    "sched_set_payment_terms", "UPDATE appointments SET payment = $2, payment_due_at = $3 WHERE id = $1"};
+inline constexpr Sql kMarkPaid{
+    "sched_mark_paid",
+    "UPDATE appointments SET payment = 'paid', payment_due_at = NULL WHERE id = $1"
+    " AND status IN ('booked', 'checked_in')"};
 inline constexpr Sql kClinicTypeOfSession{
     "sched_clinic_type_of_session",
     "SELECT c.clinic_type, c.department_code FROM clinic_sessions cs JOIN clinics c ON c.code = cs.clinic_code"

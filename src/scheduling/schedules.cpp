@@ -118,10 +118,7 @@ ScheduleService::ScheduleService(store::Database& db, const Clock& clock, const 
       special_needs_max_percent_(special_needs_max_percent) {}
 
 int64_t ScheduleService::local_to_utc(CivilDate d, int minute) const {
-  using namespace std::chrono;
-  const sys_days days{year_month_day{year(d.year), month(static_cast<unsigned>(d.month)),
-                                     day(static_cast<unsigned>(d.day))}};
-  return duration_cast<milliseconds>(days.time_since_epoch()).count() + int64_t{minute - offset_} * 60'000;
+  return local_midnight_utc_ms(d, offset_) + int64_t{minute} * 60'000;
 }
 
 Result<ScheduleTemplate> ScheduleService::create_template(const auth::Principal& who, const ScheduleTemplate& t,

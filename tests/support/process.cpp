@@ -51,7 +51,7 @@ CommandResult run_command(const std::vector<std::string>& argv_in) {
 ServerProcess::ServerProcess(std::vector<std::string> args) {
   std::vector<std::string> argv = {stork_binary(), "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--port", "0", "--access-log", "false"});
+  argv.insert(argv.end(), {"--port", "0", "--gateway-sim-port", "0", "--access-log", "false"});
   int fds[2];
   if (pipe(fds) != 0) {
     ADD_FAILURE() << "pipe failed";

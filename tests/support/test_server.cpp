@@ -124,6 +124,7 @@ TestServer::TestServer(store::Backend backend, ConfigLayer overrides)
                       {"web_root", dir_ + "/web"},
                       {"io_threads", "2"},
                       {"worker_threads", "4"},
+                      {"gateway_sim_port", "0"},
                       {"housekeeping_seconds", "0"}};  // tests run sweeps themselves
   auto config = build_config({base, overrides});
   if (!config) throw std::runtime_error(config.error().message);
@@ -134,7 +135,7 @@ TestServer::TestServer(store::Backend backend, ConfigLayer overrides)
   app_ = std::move(*app);
   // Demo staff and hospital only: each test registers the patients and
   // schedules it needs.
-  if (auto s = app::seed_demo(app_->services(), {.families = 0, .schedules = false}); !s) throw std::runtime_error(s.error().message);
+  if (auto s = app::seed_demo(app_->services(), {.families = 0, .schedules = false, .fees = false}); !s) throw std::runtime_error(s.error().message);
   if (auto s = app_->start(); !s) throw std::runtime_error(s.error().message);
 }
 

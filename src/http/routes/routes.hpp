@@ -2,8 +2,11 @@
 // Registration of every module's HTTP routes. Each function adds its
 // module's routes, each with its Access rule beside it. Handlers are thin:
 // decode, call one service function, encode.
+#include <boost/json/object.hpp>
+
 #include "auth/audit.hpp"
 #include "auth/service.hpp"
+#include "billing/service.hpp"
 #include "http/event_hub.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -47,5 +50,9 @@ struct SchedulingDeps {
   scheduling::BookingService& booking;
 };
 void add_scheduling_routes(Router& router, SchedulingDeps deps);
+
+void add_billing_routes(Router& router, billing::BillingService& billing);
+// Also printed by `stork billing reconcile`.
+boost::json::object reconciliation_json(const billing::Reconciliation& r);
 
 }  // namespace stork::http

@@ -95,6 +95,8 @@ json::object appointment_json(const sched::Appointment& a) {
   o["rebooked_to"] = a.rebooked_to ? json::value(*a.rebooked_to) : json::value();
   o["cancel_deadline"] = format_utc(a.cancel_deadline_ms);
   o["check_in_opens_at"] = format_utc(a.check_in_opens_ms);
+  o["payment"] = a.payment;
+  o["payment_due_at"] = a.payment_due_at_ms ? json::value(format_utc(*a.payment_due_at_ms)) : json::value();
   return o;
 }
 
