@@ -83,6 +83,7 @@ scheduling::BookingSettings booking_settings(const Config& config) {
 billing::BillingSettings billing_settings(const Config& config) {
   billing::BillingSettings s;
   s.payment_window_minutes = config.payment_window_minutes;
+  s.query_after_seconds = config.payment_query_after_seconds;
   s.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60);
   return s;  // the URLs are set once the server has its port (App::start)
 }

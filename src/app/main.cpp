@@ -6,8 +6,11 @@
 #include "app/app.hpp"
 #include "app/cli.hpp"
 #include "app/open_database.hpp"
+#include "app/payment_gateway.hpp"
 #include "app/seed_demo.hpp"
 #include "core/log.hpp"
+#include "http/routes/routes.hpp"
+#include <boost/json/serialize.hpp>
 #include "paysim/sim_command.hpp"
 
 extern char** environ;
@@ -25,6 +28,8 @@ Commands:
   seed-demo      create the demo hospital and one demo account per role
   audit verify   check the audit log's hash chain
   gateway-sim    run a local WeChat-Pay-style payment gateway (development and tests)
+  billing reconcile --date YYYY-MM-DD
+                 compare the ledger with the gateway's statement for a day
 
 Run `stork <command> --help` for the command's flags.
 )";
@@ -154,6 +159,27 @@ int cmd_seed_demo(const Config& config) {
   return 0;
 }
 
+// Prints the reconciliation as JSON (the same document as the manager's
+// page) and exits 1 when there is any mismatch, so a cron job can alert.
+int cmd_billing_reconcile(const Config& config, const std::string& date) {
+  if (date.empty()) return usage_error(Error::invalid("date", "--date YYYY-MM-DD is required"));
+  auto db = open_database(config.db, 1);
+  if (!db) return usage_error(db.error());
+  SystemClock clock;
+  auto gateway = make_gateway(config, clock, false);
+  if (!gateway) return usage_error(gateway.error());
+  auto services = make_services(**db, clock, config, {}, std::move(gateway->gateway));
+  if (!services) return usage_error(services.error());
+  auto rec = (*services)->billing.reconcile(date);
+  if (!rec) {
+    std::fprintf(stderr, "stork billing reconcile: %s\n", rec.error().message.c_str());
+    return rec.error().code == "validation_failed" ? 2 : 1;
+  }
+  std::printf("%s\n", boost::json::serialize(http::reconciliation_json(*rec)).c_str());
+  std::fprintf(stderr, "%zu mismatches for %s\n", rec->mismatches.size(), date.c_str());
+  return rec->mismatches.empty() ? 0 : 1;
+}
+
 int cmd_audit_verify(const Config& config) {
   auto db = open_database(config.db, 1);
   if (!db) return usage_error(db.error());
@@ -195,12 +221,19 @@ int main_impl(int argc, char** argv) {
   }
   // The simulator is not the server: it has its own flags and no database.
   if (cmd[0] == "gateway-sim" && cmd.size() == 1) return paysim::run_gateway_sim(cli->flags);
+  // Command arguments that are not configuration.
+  std::string date;
+  if (auto it = cli->flags.find("date"); it != cli->flags.end()) {
+    date = it->second;
+    cli->flags.erase(it);
+  }
   auto config = load_config(*cli, environ);
   if (!config) return usage_error(config.error());
   if (cmd[0] == "serve" && cmd.size() == 1) return cmd_serve(*config);
   if (cmd[0] == "migrate" && cmd.size() == 1) return cmd_migrate(*config);
   if (cmd[0] == "seed-demo" && cmd.size() == 1) return cmd_seed_demo(*config);
   if (cmd[0] == "audit" && cmd.size() == 2 && cmd[1] == "verify") return cmd_audit_verify(*config);
+  if (cmd[0] == "billing" && cmd.size() == 2 && cmd[1] == "reconcile") return cmd_billing_reconcile(*config, date);
   std::fprintf(stderr, "stork: unknown command '%s'\n\n%s", name.c_str(), kUsage);
   return 2;
 }

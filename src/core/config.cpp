@@ -118,6 +118,7 @@ const std::map<std::string, Setter>& setters() {
       {"housekeeping_seconds", integer(&Config::housekeeping_seconds, 0, 24 * 3600)},
       {"special_needs_max_percent", integer(&Config::special_needs_max_percent, 0, 100)},
       {"payment_window_minutes", integer(&Config::payment_window_minutes, 1, 24 * 60)},
+      {"payment_query_after_seconds", integer(&Config::payment_query_after_seconds, 1, 24 * 3600)},
       {"payment_gateway", choice(&Config::payment_gateway, {"simulator", "wechatpay"})},
       {"gateway_sim_port", integer(&Config::gateway_sim_port, 0, 65535)},
       {"wechatpay_url", text(&Config::wechatpay_url)},

@@ -50,6 +50,7 @@ struct Config {
   bool access_log = true;
   // Billing (billing::BillingSettings and the gateway adapter).
   int payment_window_minutes = 15;  // an unpaid online booking holds its ticket this long
+  int payment_query_after_seconds = 60;  // ask the gateway about a checkout not heard of by then
   // "simulator": `stork serve` runs the local WeChat-Pay-style simulator on
   // gateway_sim_port and talks to it like to a real gateway; "wechatpay":
   // the gateway at wechatpay_url with the certificate and key files below.

@@ -106,7 +106,9 @@ Response problem(const Error& error, const std::string& request_id) {
   body["type"] = "/problems/" + code;
   body["title"] = title_for(status);
   body["status"] = status;
-  if (status >= 500 && status != 503) {
+  // 502 and 503 explain themselves (the gateway's refusal, a busy
+  // database); anything else 5xx is our fault and is not shown.
+  if (status >= 500 && status != 502 && status != 503) {
     log::error("internal error", {{"request_id", request_id}, {"code", error.code},
                                   {"message", error.message}});
     body["detail"] = "an internal error occurred; quote request id " + request_id;

@@ -48,10 +48,10 @@ CommandResult run_command(const std::vector<std::string>& argv_in) {
   return result;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args) {
+ServerProcess::ServerProcess(std::vector<std::string> args, uint16_t port) {
   std::vector<std::string> argv = {stork_binary(), "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--port", "0", "--gateway-sim-port", "0", "--access-log", "false"});
+  argv.insert(argv.end(), {"--port", std::to_string(port), "--gateway-sim-port", "0", "--access-log", "false"});
   int fds[2];
   if (pipe(fds) != 0) {
     ADD_FAILURE() << "pipe failed";

@@ -22,7 +22,8 @@ class ServerProcess {
  public:
   // Starts `stork serve <args> --port 0` and waits (bounded) for the
   // "listening" log line. Fails the test when it does not come.
-  explicit ServerProcess(std::vector<std::string> args);
+  // port: 0 picks a free one; a restart after kill -9 passes the old one.
+  explicit ServerProcess(std::vector<std::string> args, uint16_t port = 0);
   ~ServerProcess();
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
