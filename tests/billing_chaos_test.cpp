@@ -364,6 +364,16 @@ TEST_P(BillingChaos, ThousandOrdersThroughFaultsAndKill9BalanceToTheFen) {
     mismatches += rec.json().at("mismatches").as_array().size();
     EXPECT_TRUE(rec.json().at("mismatches").as_array().empty()) << rec.body;
   }
+  // The command-line reconciliation agrees (exit 0 = no mismatch), and names a bad date.
+  std::vector<std::string> cli = {stork_binary(), "billing", "reconcile", "--date", today(now_ms())};
+  cli.insert(cli.end(), args.begin(), args.end());
+  const auto reconciled = run_command(cli);
+  EXPECT_EQ(reconciled.exit_code, 0) << reconciled.output;
+  EXPECT_NE(reconciled.output.find(R"("mismatches":[])"), std::string::npos) << reconciled.output;
+  cli[4] = "2026-02-30";
+  const auto bad = run_command(cli);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("date"), std::string::npos) << bad.output;
   std::printf(
       "billing chaos: %zu orders (%d bookings, %d window bills), %d server kills; scenarios: %d mobile, %d mobile+cash, "
       "%d paid after cancelling, %d refunded by a clerk, %d cash, %d unpaid; ledger: %d payments, %d orders paid, "
