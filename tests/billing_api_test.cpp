@@ -8,10 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "app/seed_demo.hpp"
 #include "core/civil_date.hpp"
+#include "crypto/field_cipher.hpp"
+#include "paysim/notice.hpp"
 #include "support/api_assert.hpp"
 #include "support/eventually.hpp"
 #include "support/patient_data.hpp"
@@ -391,6 +395,52 @@ TEST_P(Billing, ForgedOrMalformedNotificationsAreRefusedAndAudited) {
                            {"Wechatpay-Serial", "1"}});
   expect_problem(forged, 401, "bad_signature");
   expect_problem(c.request("POST", "/api/v1/billing/notify/wechatpay", "garbage", {}), 401, "bad_signature");
+}
+
+// Notifications signed with the gateway's own key, as an attacker who
+// captured one, or a confused gateway, would send them.
+TEST_P(Billing, StaleReplayedUnknownAndWrongAmountNotificationsAreRefused) {
+  std::ifstream key_in(server().dir() + "/paysim-platform-key.pem");
+  std::stringstream key_pem;
+  key_pem << key_in.rdbuf();
+  auto key = crypto::RsaPrivateKey::from_pem(key_pem.str());
+  ASSERT_TRUE(key);
+  auto cert = crypto::Certificate::from_pem(server().app().simulator()->platform_cert_pem());
+  ASSERT_TRUE(cert);
+  const paysim::NoticeMaker maker(*key, *cert, server().app().simulator()->apiv3_key(), "1900000109", 480);
+  auto post_notice = [&](const paysim::Envelope& e) {
+    std::map<std::string, std::string> h{{"Content-Type", "application/json"}};
+    for (const auto& [k, v] : e.headers) h[k] = v;
+    return server().client().request("POST", "/api/v1/billing/notify/wechatpay", e.body, h);
+  };
+  const Mother m = mother("严霞", 14);
+  const int64_t order_id = exam_order(m.id);
+  auto o = get_order(order_id);
+  checkout(order_id, m.token);
+  paysim::SimTrade trade;
+  trade.out_trade_no = std::string(o.at("order_no").as_string());
+  trade.amount_fen = 2000;
+  trade.state = "SUCCESS";
+  trade.transaction_id = "4200000000000000000000000001";
+  trade.success_ms = server().clock().now_ms();
+  trade.times_paid = 1;
+  const int64_t now = server().clock().now_ms();
+
+  expect_problem(post_notice(maker.sign(maker.transaction_body(trade, now), now - 6 * 60'000)), 401,
+                 "stale_notification");
+  expect_problem(post_notice(maker.sign(maker.transaction_body(trade, now, 1999), now)), 422, "amount_mismatch");
+  auto unknown = trade;
+  unknown.out_trade_no = "SO20261118000000000X";
+  expect_problem(post_notice(maker.sign(maker.transaction_body(unknown, now), now)), 404, "not_found");
+  EXPECT_EQ(get_order(order_id).at("paid_fen").as_int64(), 0);  // none of them moved money
+
+  const auto genuine = maker.sign(maker.transaction_body(trade, now), now);
+  EXPECT_EQ(post_notice(genuine).status, 204);
+  expect_problem(post_notice(genuine), 401, "nonce_reused");  // the same bytes again: a replay
+  EXPECT_EQ(post_notice(maker.sign(maker.transaction_body(trade, now), now)).status, 204);  // a genuine retry
+  auto paid = get_order(order_id);
+  EXPECT_EQ(paid.at("state"), "paid");
+  EXPECT_EQ(count_kind(paid, "payment"), 1);
 }
 
 TEST_P(Billing, FeesAreValidatedAndVersionsDoNotOverlap) {

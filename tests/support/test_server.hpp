@@ -50,7 +50,9 @@ class TestServer {
   // Signs in as a demo account (username = role name) and returns the token.
   std::string login(const std::string& username, const std::string& password = "demo1234!");
 
- ManualClock& clock() { return clock_; }
+  ManualClock& clock() { return clock_; }
+  // The server's own files (key file, the gateway simulator's keys).
+  const std::string& dir() const { return dir_; }
 
  private:
   ManualClock clock_;  // before app_: the app keeps a reference to it
