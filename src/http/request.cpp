@@ -38,6 +38,11 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space
   return out;
 }
 
+std::string query_value(const Request& req, std::string_view key) {
+  auto it = req.query.find(std::string(key));
+  return it == req.query.end() ? std::string() : it->second;
+}
+
 std::map<std::string, std::string> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {

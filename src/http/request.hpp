@@ -41,6 +41,8 @@ struct Response {
   static Response no_content() { return Response{204, "", "", {}}; }
 };
 
+// A query parameter's value, "" when absent.
+std::string query_value(const Request& req, std::string_view key);
 // Splits "a=1&b=x%20y" into decoded pairs; later keys win.
 std::map<std::string, std::string> parse_query(std::string_view query);
 // Decodes %XX escapes ('+' stays '+' in paths). Returns nullopt on bad escapes.

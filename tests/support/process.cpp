@@ -48,10 +48,19 @@ CommandResult run_command(const std::vector<std::string>& argv_in) {
   return result;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args, uint16_t port) {
+namespace {
+std::vector<std::string> serve_argv(const std::vector<std::string>& args, uint16_t port) {
   std::vector<std::string> argv = {stork_binary(), "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {"--port", std::to_string(port), "--gateway-sim-port", "0", "--access-log", "false"});
+  return argv;
+}
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> args, uint16_t port)
+    : ListeningProcess(serve_argv(args, port)) {}
+
+ListeningProcess::ListeningProcess(std::vector<std::string> argv) {
   int fds[2];
   if (pipe(fds) != 0) {
     ADD_FAILURE() << "pipe failed";
@@ -67,29 +76,26 @@ ServerProcess::ServerProcess(std::vector<std::string> args, uint16_t port) {
   }
   close(fds[1]);
   stderr_fd_ = fds[0];
-  // Read log lines until the server says where it listens.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   const std::regex listening(R"re("msg":"listening".*"port":(\d+))re");
-  std::string seen;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{stderr_fd_, POLLIN, 0};
     if (poll(&p, 1, 1000) <= 0) continue;
     char buf[4096];
     const ssize_t n = read(stderr_fd_, buf, sizeof buf);
-    if (n <= 0) break;
-    seen.append(buf, static_cast<size_t>(n));
+    if (n <= 0) break;  // the child exited before listening
+    seen_.append(buf, static_cast<size_t>(n));
     std::smatch m;
-    if (std::regex_search(seen, m, listening)) {
+    if (std::regex_search(seen_, m, listening)) {
       port_ = static_cast<uint16_t>(std::stoi(m[1]));
-      // Keep draining stderr so the server never blocks on a full pipe.
       fcntl(stderr_fd_, F_SETFL, O_NONBLOCK);
       return;
     }
   }
-  ADD_FAILURE() << "stork serve did not start; it said:\n" << seen;
+  ADD_FAILURE() << argv[0] << " " << argv[1] << " did not start; it said:\n" << seen_;
 }
 
-ServerProcess::~ServerProcess() {
+ListeningProcess::~ListeningProcess() {
   if (pid_ > 0 && !exited_) {
     ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -97,16 +103,18 @@ ServerProcess::~ServerProcess() {
   if (stderr_fd_ >= 0) close(stderr_fd_);
 }
 
-void ServerProcess::signal(int sig) { ::kill(pid_, sig); }
+void ListeningProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
 
-int ServerProcess::wait_exit(std::chrono::seconds limit) {
+int ListeningProcess::wait_exit(std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     // Drain the log pipe while waiting so the child can finish writing.
     char buf[4096];
-    while (read(stderr_fd_, buf, sizeof buf) > 0) {
-    }
+    ssize_t n;
+    while ((n = read(stderr_fd_, buf, sizeof buf)) > 0) seen_.append(buf, static_cast<size_t>(n));
     const pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       exited_ = true;
@@ -115,7 +123,7 @@ int ServerProcess::wait_exit(std::chrono::seconds limit) {
     pollfd p{stderr_fd_, POLLIN, 0};
     poll(&p, 1, 100);  // wakes on log output or after 100 ms to re-check waitpid
   }
-  ADD_FAILURE() << "server did not exit in time";
+  ADD_FAILURE() << "the child did not exit in time";
   return -1;
 }
 

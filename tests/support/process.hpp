@@ -17,16 +17,20 @@ struct CommandResult {
 // Runs argv to completion.
 CommandResult run_command(const std::vector<std::string>& argv);
 
-// `stork serve` in a child process; its stderr is read for the port.
-class ServerProcess {
+// A `stork` command in a child process that logs a JSON "listening" line
+// with its port (`serve`, `gateway-sim`); its stderr is read for the port
+// and drained afterwards so it never blocks on a full pipe.
+class ListeningProcess {
  public:
-  // Starts `stork serve <args> --port 0` and waits (bounded) for the
-  // "listening" log line. Fails the test when it does not come.
-  // port: 0 picks a free one; a restart after kill -9 passes the old one.
-  explicit ServerProcess(std::vector<std::string> args, uint16_t port = 0);
-  ~ServerProcess();
+  // Starts argv and waits (bounded) for the listening line. Fails the test
+  // when it does not come.
+  explicit ListeningProcess(std::vector<std::string> argv);
+  ~ListeningProcess();  // SIGKILL if still running
+  ListeningProcess(const ListeningProcess&) = delete;
+  ListeningProcess& operator=(const ListeningProcess&) = delete;
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  const std::string& log() const { return seen_; }  // stderr read so far
   void signal(int sig);
   // Waits for exit; returns the exit code, or 128+signal when killed.
   int wait_exit(std::chrono::seconds limit = std::chrono::seconds(60));
@@ -36,6 +40,14 @@ class ServerProcess {
   int stderr_fd_ = -1;
   uint16_t port_ = 0;
   bool exited_ = false;
+  std::string seen_;
+};
+
+// `stork serve <args> --port N` (0: a free one; a restart after kill -9
+// passes the old one) with the gateway simulator on a free port.
+class ServerProcess : public ListeningProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> args, uint16_t port = 0);
 };
 
 std::string stork_binary();

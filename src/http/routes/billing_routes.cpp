@@ -73,11 +73,6 @@ json::object receipt_json(const bill::Receipt& r) {
           {"reverses", r.reverses}};
 }
 
-std::string query_value(const Request& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 void add_billing_routes(Router& router, billing::BillingService& billing) {

@@ -136,11 +136,6 @@ json::array slots_json(const std::vector<sched::SlotView>& slots) {
   return out;
 }
 
-std::string query_value(const Request& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
-}
-
 Result<sched::Channel> channel_of(const std::string& text, std::string_view field) {
   if (text.empty()) return sched::Channel::online;
   if (auto c = sched::parse_channel(text)) return *c;
