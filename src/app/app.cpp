@@ -210,7 +210,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   http::add_auth_routes(app->router_, {app->services_->auth, app->services_->audit, *app->db_});
   http::add_directory_routes(app->router_, app->services_->directory);
   http::add_patient_routes(app->router_, app->services_->patients);
-  http::add_scheduling_routes(app->router_, {app->services_->schedules, app->services_->booking});
+  http::add_scheduling_routes(app->router_,
+                              {app->services_->schedules, app->services_->booking, app->services_->billing});
   http::add_portal_routes(app->router_, {app->services_->portal, app->services_->patients, app->services_->sms});
   http::add_billing_routes(app->router_, app->services_->billing);
 

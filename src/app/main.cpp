@@ -89,6 +89,10 @@ int cmd_serve(const Config& config) {
     log::warn("demo accounts with the published password exist and the server listens on a "
               "non-loopback address; disable them before real use",
               {{"listen", config.listen}});
+  if (config.payment_gateway == "simulator" && !is_loopback(config.listen))
+    log::warn("payments go to the local gateway simulator, where anyone on this machine can 'pay'; "
+              "set payment_gateway = wechatpay before real use",
+              {{"listen", config.listen}});
   if (auto s = (*app)->start(); !s) {
     log::error("cannot start", {{"code", s.error().code}, {"error", s.error().message}});
     return 1;

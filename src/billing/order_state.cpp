@@ -16,10 +16,10 @@ std::string derive_state(const Sums& s, bool hold_expired) {
     if (is_closed(s)) return s.reversal_cause == "expired" ? "expired" : "cancelled";
     return hold_expired ? "expired" : "unpaid";
   }
-  if (net_paid <= 0) return "refunded";
-  if (is_closed(s)) return "refunded";  // unreachable while refunds are recorded with the reversal
-  if (s.paid < s.charged - s.reversed) return "partially_paid";
-  return s.refunded > 0 ? "partially_refunded" : "paid";
+  if (net_paid <= 0 || is_closed(s)) return "refunded";
+  // Paid in full (a second payment refunded on its own leaves it paid).
+  if (net_paid >= s.charged - s.reversed) return "paid";
+  return s.refunded > 0 ? "partially_refunded" : "partially_paid";
 }
 
 }  // namespace stork::billing

@@ -34,6 +34,11 @@ TEST(OrderState, PaidPartlyPaidAndRefunded) {
   EXPECT_EQ(outstanding(sums(2500, 0, 2500, 0)), 0);
 }
 
+TEST(OrderState, ADuplicatePaymentRefundedLeavesTheOrderPaid) {
+  EXPECT_EQ(derive_state(sums(2500, 0, 5000, 2500), false), "paid");
+  EXPECT_EQ(outstanding(sums(2500, 0, 5000, 2500)), 0);
+}
+
 TEST(OrderState, ALatePaymentRefundedOnAClosedOrderReadsRefunded) {
   EXPECT_EQ(derive_state(sums(2500, 2500, 2500, 2500, "expired"), true), "refunded");
 }

@@ -74,8 +74,10 @@ Result<Order> BillingService::sync(const auth::Principal& who, int64_t order_id,
   if (!o) return o;
   if (o->pay_url || o->state == "expired" || o->state == "cancelled") {
     auto t = gateway_.query(o->order_no);
-    if (t && (t->trade_state == kTradeSuccess || t->trade_state == kTradeRefund))
+    if (t && (t->trade_state == kTradeSuccess || t->trade_state == kTradeRefund)) {
       if (auto s = record_gateway_payment(*t, who.audit_name(), ctx); !s) return fail(s.error());
+      (void)process_refunds(ctx);
+    }
     if (!t && t.error().code != "not_found") return fail(t.error());
   }
   return order(who, order_id, ctx);
@@ -138,6 +140,7 @@ Status BillingService::handle_notification(const std::map<std::string, std::stri
     });
     if (!r && (r.error().code == "amount_mismatch" || r.error().code == "not_found" || r.error().code == "nonce_reused"))
       return refuse(r.error());
+    if (r) (void)process_refunds(ctx);  // a late or duplicate payment goes back now; the sweep retries failures
     return r;
   }
   if (notice->refund && notice->refund->status == kRefundSuccess) {

@@ -7,7 +7,8 @@
 
 namespace stork::billing {
 
-Result<Takings> BillingService::takings(const std::string& date) {
+Result<Takings> BillingService::takings(const std::string& requested) {
+  const std::string date = requested.empty() ? local_day(clock_.now_ms()) : requested;
   auto bounds = local_day_bounds(date);
   if (!bounds) return fail(bounds.error());
   return store::read_tx(db_, [&](store::Connection& c) -> Result<Takings> {
@@ -46,7 +47,8 @@ Result<Takings> BillingService::takings(const std::string& date) {
   });
 }
 
-Result<Reconciliation> BillingService::reconcile(const std::string& date) {
+Result<Reconciliation> BillingService::reconcile(const std::string& requested) {
+  const std::string date = requested.empty() ? local_day(clock_.now_ms()) : requested;
   auto bounds = local_day_bounds(date);
   if (!bounds) return fail(bounds.error());
   auto statement = gateway_.statement(date);

@@ -285,7 +285,7 @@ std::string BillingService::local_day(int64_t ms) const {
 }
 
 Result<std::pair<int64_t, int64_t>> BillingService::local_day_bounds(const std::string& date) const {
-  const auto d = parse_date(date);
+  const auto d = date.empty() ? std::optional(local_date(clock_.now_ms(), settings_.utc_offset_minutes)) : parse_date(date);
   if (!d) return fail(Error::invalid("date", "must be a date as YYYY-MM-DD"));
   const int64_t start = local_midnight_utc_ms(*d, settings_.utc_offset_minutes);
   return std::pair{start, start + 86'400'000};

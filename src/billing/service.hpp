@@ -127,8 +127,9 @@ class BillingService {
   // Carries out pending refunds now; returns how many went through.
   Result<int> process_refunds(const auth::RequestContext& ctx);
 
+  // date "" is today (the hospital's).
   Result<Takings> takings(const std::string& date);
-  // Ledger against the gateway's statement for a local date.
+  // Ledger against the gateway's statement for a local date ("" today).
   Result<Reconciliation> reconcile(const std::string& date);
 
   PaymentGateway& gateway() { return gateway_; }

@@ -43,13 +43,13 @@ export const HOME_TITLES = {
 /** Pages besides the home that each role's navigation offers. */
 export const NAV_PAGES = {
   admin: ['board', 'schedules', 'users', 'audit'],
-  clerk: ['patients', 'board'],
+  clerk: ['window', 'patients', 'board'],
   triage_nurse: ['patients', 'board'],
   doctor: [],
   pharmacist: [],
   mdt_coordinator: [],
   dispatcher: [],
-  manager: ['board'],
+  manager: ['board', 'billing'],
   auditor: ['audit'],
 }
 
@@ -355,3 +355,107 @@ export async function bookableSlots(channel, { leadMinutes = 30, query = {} } = 
 
 /** An Idempotency-Key as the app makes them (a version-4 UUID). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/**
+ * Fen as the app shows money: 2000 → "¥20.00".
+ * @param {number} fen
+ */
+export function formatFen(fen) {
+  const sign = fen < 0 ? '-' : ''
+  const abs = Math.abs(fen)
+  return `${sign}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
+}
+
+/**
+ * An ISO time as hour and minute in hospital time ("08:30").
+ * @param {string} iso
+ */
+export function hospitalClock(iso) {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Shanghai',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso))
+}
+
+/**
+ * Asks `check` again (every 100 ms, at most `timeoutMs`) until it answers
+ * something truthy, for server-side work that finishes in the background
+ * (a gateway notification, an automatic refund). Resolves with the answer.
+ * @template T
+ * @param {() => Promise<T>} check
+ * @param {{ timeoutMs?: number, what?: string }} [options]
+ * @returns {Promise<NonNullable<T>>}
+ */
+export async function eventually(check, { timeoutMs = 10_000, what = 'the condition' } = {}) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const answer = await check()
+    if (answer) return /** @type {NonNullable<T>} */ (answer)
+    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs} ms`)
+    await new Promise((done) => setTimeout(done, 100))
+  }
+}
+
+/**
+ * The signed-in patient's portal token, as the page keeps it.
+ * @param {import('playwright-core').Page} page
+ */
+export async function portalToken(page) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('stork.portal') ?? '{}').token)
+  assert.ok(typeof token === 'string' && token, 'the portal keeps a token')
+  return /** @type {string} */ (token)
+}
+
+/**
+ * Creates a bill at the window through the API.
+ * @param {string} token a clerk's token
+ * @param {number} patientId
+ * @param {string[]} feeCodes one item (quantity 1) per code
+ */
+export async function createOrder(token, patientId, feeCodes) {
+  const { status, json } = await apiCall('POST', '/api/v1/orders', {
+    token,
+    body: { patient_id: patientId, items: feeCodes.map((fee_code) => ({ fee_code, quantity: 1 })) },
+  })
+  assert.equal(status, 201, JSON.stringify(json))
+  return json
+}
+
+/**
+ * Pays an open checkout through the gateway simulator's control API, as if
+ * the patient had pressed "pay" on her phone.
+ * @param {string} payUrl the checkout's pay_url (names the simulator)
+ * @param {string} orderNo the bill's order_no (the gateway's out_trade_no)
+ */
+export async function simulatorPay(payUrl, orderNo) {
+  const paid = await fetch(`${new URL(payUrl).origin}/sim/v1/pay`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ out_trade_no: orderNo }),
+  })
+  assert.equal(paid.status, 200, await paid.text())
+}
+
+/**
+ * Opens the gateway's checkout for a bill; resolves with {prepay_id, pay_url}.
+ * @param {string} token a clerk's (or the patient's) token
+ * @param {number} orderId
+ */
+export async function openCheckout(token, orderId) {
+  const checkout = await apiCall('POST', `/api/v1/orders/${orderId}/checkout`, { token })
+  assert.equal(checkout.status, 200, JSON.stringify(checkout.json))
+  return /** @type {{ prepay_id: string, pay_url: string }} */ (checkout.json)
+}
+
+/**
+ * Opens the checkout of a bill and pays it on the simulator.
+ * @param {string} token a clerk's (or the patient's) token
+ * @param {{ id: number, order_no: string }} order
+ */
+export async function payOnGateway(token, order) {
+  const checkout = await openCheckout(token, order.id)
+  await simulatorPay(checkout.pay_url, order.order_no)
+  return checkout
+}

@@ -4,7 +4,9 @@
 // Makes a fresh temp dir, migrates and seeds a SQLite database there, starts
 // `stork serve --port 0` on the built web app (web/dist), reads the port from
 // the server's "listening" log line, runs every e2e/*.test.mjs with Node's
-// test runner, and stops the server (SIGTERM) at the end.
+// test runner, and stops the server (SIGTERM) at the end. The server also
+// runs the payment gateway simulator (checkout pages, notifications,
+// statements) on a free port of its own.
 
 import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -55,9 +57,13 @@ runStep(['migrate', '--db', db])
 // identity numbers and phones are encrypted with it.
 runStep(['seed-demo', '--db', db, '--key-file', keyFile])
 
-const server = spawn(stork, ['serve', '--db', db, '--port', '0', '--web-root', webRoot, '--key-file', keyFile], {
-  stdio: ['ignore', 'inherit', 'pipe'],
-})
+// The payment gateway simulator runs inside the server on a port of its own:
+// any free one, so parallel runs do not collide.
+const server = spawn(
+  stork,
+  ['serve', '--db', db, '--port', '0', '--web-root', webRoot, '--key-file', keyFile, '--gateway-sim-port', '0'],
+  { stdio: ['ignore', 'inherit', 'pipe'] },
+)
 const serverLog = join(work, 'server.log')
 /** @type {string[]} */
 const logLines = []

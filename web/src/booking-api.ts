@@ -116,6 +116,9 @@ export interface Appointment {
   created_at: string
   checked_in_at: string | null
   cancelled_at: string | null
+  /** An online booking's fee: due (pay before payment_due_at or the ticket is released) or paid. */
+  payment?: 'none' | 'due' | 'paid'
+  payment_due_at?: string | null
 }
 
 export type Quota = Record<QuotaClass, number>

@@ -202,6 +202,8 @@ export function patientsApi(auth: AuthSource) {
     cardImage: (id: number) => requestBlob(`${patientPath(id)}/card.svg`, o),
     reissueCard: (id: number, reason: string) =>
       request<Card>('POST', `${patientPath(id)}/card/reissue`, { ...o, body: { reason } }),
+    /** Staff: the patient an e-card QR code (as a scanner reads it) belongs to. */
+    resolveCard: (qr: string) => request<Patient>('POST', '/api/v1/cards/resolve', { ...o, body: { qr } }),
   }
 }
 
@@ -214,6 +216,11 @@ export const PATIENTS_API: InjectionKey<PatientsApi> = Symbol('patients-api')
 
 export function usePatientsApi(): PatientsApi {
   return inject(PATIENTS_API, staffPatientsApi)
+}
+
+/** What a scanner reads off an e-card's QR code (`SC1.…`), as opposed to a typed card number or name. */
+export function looksLikeCardQr(text: string): boolean {
+  return /^SC\d+\.\S+$/.test(text.trim())
 }
 
 /** A registration the server did not accept because of existing records. */

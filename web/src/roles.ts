@@ -17,17 +17,17 @@ export const STAFF_ROLES = [
 export type Role = (typeof STAFF_ROLES)[number]
 
 /** Pages of the app that exist today, besides each role's home. */
-export type PageKey = 'patients' | 'board' | 'schedules' | 'users' | 'audit'
+export type PageKey = 'window' | 'patients' | 'board' | 'billing' | 'schedules' | 'users' | 'audit'
 
 const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
   admin: ['schedules', 'board', 'users', 'audit'],
-  clerk: ['patients', 'board'],
+  clerk: ['window', 'patients', 'board'],
   triage_nurse: ['patients', 'board'],
   doctor: [],
   pharmacist: [],
   mdt_coordinator: [],
   dispatcher: [],
-  manager: ['board'],
+  manager: ['board', 'billing'],
   auditor: ['audit'],
 }
 
@@ -38,7 +38,7 @@ const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
  */
 export const ROLE_TASKS: Record<Role, readonly string[]> = {
   admin: ['roles', 'keys', 'schedules'],
-  clerk: ['payments', 'appointments'],
+  clerk: ['appointments'],
   triage_nurse: ['screening', 'vitals', 'queue', 'fever'],
   doctor: ['call', 'records', 'prescriptions', 'online', 'mdt'],
   pharmacist: ['review', 'return', 'delivery'],
@@ -69,7 +69,7 @@ export function primaryRole(roles: readonly string[] | undefined): Role | undefi
 /** Pages (besides the homes) any of the user's roles may open, in nav order. */
 export function pagesFor(roles: readonly string[] | undefined): PageKey[] {
   const held = staffRoles(roles)
-  const order: PageKey[] = ['patients', 'board', 'schedules', 'users', 'audit']
+  const order: PageKey[] = ['window', 'patients', 'board', 'billing', 'schedules', 'users', 'audit']
   return order.filter((page) => held.some((role) => ROLE_PAGES[role].includes(page)))
 }
 

@@ -37,6 +37,7 @@ export const router = createRouter({
           name: 'portal-appointments',
           component: () => import('./portal/PortalAppointments.vue'),
         },
+        { path: 'bills', name: 'portal-bills', component: () => import('./portal/PortalBills.vue') },
       ],
     },
     {
@@ -89,6 +90,13 @@ export const router = createRouter({
           name: 'schedules',
           component: () => import('./pages/ScheduleManager.vue'),
           meta: { page: 'schedules' },
+        },
+        { path: 'window', name: 'window', component: () => import('./pages/WindowPage.vue'), meta: { page: 'window' } },
+        {
+          path: 'billing',
+          name: 'billing',
+          component: () => import('./pages/BillingReport.vue'),
+          meta: { page: 'billing' },
         },
         { path: 'slot-board', name: 'board', component: () => import('./pages/SlotBoard.vue'), meta: { page: 'board' } },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },

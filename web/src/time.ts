@@ -1,3 +1,4 @@
+import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 
 /** The hospital's time zone: times are stored in UTC and shown here. */
@@ -111,4 +112,27 @@ export function addDays(day: string, days: number): string {
 export function isoWeekday(day: string): number {
   const date = civil(day)
   return date ? ((date.getUTCDay() + 6) % 7) + 1 : 1
+}
+
+/** Now (epoch ms), ticking every `intervalMs` while the component is mounted (countdowns). */
+export function useNow(intervalMs = 1000): Ref<number> {
+  const now = ref(Date.now())
+  let timer: ReturnType<typeof setInterval> | undefined
+  onMounted(() => {
+    now.value = Date.now()
+    timer = setInterval(() => {
+      now.value = Date.now()
+    }, intervalMs)
+  })
+  onBeforeUnmount(() => clearInterval(timer))
+  return now
+}
+
+/** What is left of a countdown as m:ss (h:mm:ss past an hour); 0:00 once over. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000))
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = String(total % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
 }

@@ -48,6 +48,9 @@ void add_portal_routes(Router& router, PortalDeps deps);
 struct SchedulingDeps {
   scheduling::ScheduleService& schedules;
   scheduling::BookingService& booking;
+  // A cancellation refunds the fee inside the booking's transaction; the
+  // gateway is then asked to pay it back at once (the sweep retries).
+  billing::BillingService& billing;
 };
 void add_scheduling_routes(Router& router, SchedulingDeps deps);
 

@@ -223,6 +223,7 @@ Result<sched::ScheduleTemplate> read_template(const json::object& body, bool wee
 void add_scheduling_routes(Router& router, SchedulingDeps deps) {
   auto& schedules = deps.schedules;
   auto& booking = deps.booking;
+  auto& billing = deps.billing;
   const auto readers = Access::only({Role::clerk, Role::triage_nurse, Role::doctor, Role::pharmacist,
                                      Role::mdt_coordinator, Role::dispatcher});
   const auto window = Access::only({Role::clerk, Role::triage_nurse});
@@ -381,12 +382,13 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
   for (const bool cancel : {true, false}) {
     router.add({.method = "POST",
                 .pattern = cancel ? "/api/v1/appointments/{id}/cancel" : "/api/v1/appointments/{id}/check-in",
-                .access = window.and_patients(), .handler = [&booking, cancel](Request& req) {
+                .access = window.and_patients(), .handler = [&booking, &billing, cancel](Request& req) {
                   auto id = parse_id(req.path_param("id"), "id");
                   if (!id) return problem(id.error(), req.request_id);
                   auto a = cancel ? booking.cancel(*req.principal, *id, req.context())
                                   : booking.check_in(*req.principal, *id, req.context());
                   if (!a) return problem(a.error(), req.request_id);
+                  if (cancel) (void)billing.process_refunds(req.context());
                   return json_response(200, appointment_json(*a));
                 }});
   }
@@ -434,7 +436,7 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
               }});
 
   router.add({.method = "POST", .pattern = "/api/v1/clinic-sessions/{id}/stop", .access = Access::only({Role::admin}),
-              .body = Body::json, .handler = [&booking](Request& req) {
+              .body = Body::json, .handler = [&booking, &billing](Request& req) {
                 auto id = parse_id(req.path_param("id"), "id");
                 if (!id) return problem(id.error(), req.request_id);
                 STORK_JSON_BODY(body, req);
@@ -444,6 +446,7 @@ void add_scheduling_routes(Router& router, SchedulingDeps deps) {
                 if (auto s = r.status(); !s) return problem(s.error(), req.request_id);
                 auto stopped = booking.stop_session(*req.principal, *id, reason, req.context());
                 if (!stopped) return problem(stopped.error(), req.request_id);
+                (void)billing.process_refunds(req.context());
                 json::array affected;
                 for (const auto& a : stopped->affected)
                   affected.push_back({{"appointment_id", a.appointment.id},
