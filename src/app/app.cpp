@@ -170,11 +170,14 @@ struct App::Runtime {
           else if (*reminded > 0) log::info("reminders sent", {{"count", *reminded}});
           auto billed = services.billing.sweep({"", "housekeeping"});
           if (!billed) log::warn("billing sweep failed", {{"error", billed.error().message}});
-          else if (billed->expired + billed->payments_found + billed->refunds_done + billed->prepays_closed > 0)
+          else if (billed->expired + billed->payments_found + billed->refunds_done + billed->prepays_closed +
+                       billed->failures >
+                   0)
             log::info("billing sweep", {{"holds_expired", billed->expired},
                                         {"payments_found", billed->payments_found},
                                         {"refunds_done", billed->refunds_done},
-                                        {"checkouts_closed", billed->prepays_closed}});
+                                        {"checkouts_closed", billed->prepays_closed},
+                                        {"skipped", billed->failures}});
         }) {}
 
   ServiceAuthenticator authenticator;

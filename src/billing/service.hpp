@@ -68,6 +68,7 @@ struct RefundAsk {
 
 struct SweepReport {
   int expired = 0, payments_found = 0, refunds_done = 0, prepays_closed = 0;
+  int failures = 0;  // orders skipped this time (logged), tried again next time
 };
 
 class BillingService {

@@ -12,6 +12,12 @@ namespace stork::billing {
 Result<SweepReport> BillingService::sweep(const auth::RequestContext& ctx) {
   SweepReport report;
   const int64_t now = clock_.now_ms();
+  // One order's trouble (a gateway refusal, an amount that does not match)
+  // must not stop the others: it is logged, counted and tried next time.
+  auto skip = [&](const std::string& order_no, const Error& e) {
+    ++report.failures;
+    log::warn("billing sweep skipped an order", {{"order_no", order_no}, {"code", e.code}, {"error", e.message}});
+  };
   // A payment the gateway took: recorded like its notification would be.
   auto found_paid = [&](const std::string& order_no) -> Result<bool> {
     auto t = gateway_.query(order_no);
@@ -34,7 +40,10 @@ Result<SweepReport> BillingService::sweep(const auth::RequestContext& ctx) {
       if (auto closed = gateway_.close(order_no); !closed) {
         if (closed.error().code == "gateway_unavailable") continue;  // hold a little longer
         auto paid = found_paid(order_no);  // refused: it was paid first
-        if (!paid) return fail(paid.error());
+        if (!paid) {
+          skip(order_no, paid.error());
+          continue;
+        }
         if (*paid) continue;
       }
     }
@@ -51,7 +60,10 @@ Result<SweepReport> BillingService::sweep(const auth::RequestContext& ctx) {
       }
       return tx.close(*o, "expired", "payment window expired");
     });
-    if (!released) return fail(released.error());
+    if (!released) {
+      skip(order_no, released.error());
+      continue;
+    }
     ++report.expired;
   }
 
@@ -60,7 +72,7 @@ Result<SweepReport> BillingService::sweep(const auth::RequestContext& ctx) {
   });
   if (!silent) return fail(silent.error());
   for (const auto& s : *silent)
-    if (auto r = found_paid(s.text(0)); !r && r.error().code != "gateway_unavailable") return fail(r.error());
+    if (auto r = found_paid(s.text(0)); !r && r.error().code != "gateway_unavailable") skip(s.text(0), r.error());
 
   auto to_close = store::read_tx(db_, [&](store::Connection& c) { return c.query(sql::kPrepaysToClose, {}); });
   if (!to_close) return fail(to_close.error());
@@ -68,13 +80,19 @@ Result<SweepReport> BillingService::sweep(const auth::RequestContext& ctx) {
     const std::string order_no = p.text(0);
     if (auto closed = gateway_.close(order_no); !closed) {
       if (closed.error().code == "gateway_unavailable") continue;
-      if (auto r = found_paid(order_no); !r) return fail(r.error());  // paid first: recorded and refunded
+      if (auto r = found_paid(order_no); !r) {  // paid first: recorded and refunded
+        skip(order_no, r.error());
+        continue;
+      }
     }
     auto marked = db_.write([&](store::Connection& c) -> Status {
       auto r = c.execute(sql::kClosePrepay, {p.integer(1), clock_.now_ms()});
       return r ? Status{} : fail(r.error());
     });
-    if (!marked) return fail(marked.error());
+    if (!marked) {
+      skip(order_no, marked.error());
+      continue;
+    }
     ++report.prepays_closed;
   }
 
