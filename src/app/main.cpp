@@ -28,8 +28,8 @@ Commands:
   seed-demo      create the demo hospital and one demo account per role
   audit verify   check the audit log's hash chain
   gateway-sim    run a local WeChat-Pay-style payment gateway (development and tests)
-  billing reconcile --date YYYY-MM-DD
-                 compare the ledger with the gateway's statement for a day
+  billing reconcile [--date YYYY-MM-DD]
+                 compare the ledger with the gateway's statement for a day (default today)
 
 Run `stork <command> --help` for the command's flags.
 )";
@@ -166,7 +166,6 @@ int cmd_seed_demo(const Config& config) {
 // Prints the reconciliation as JSON (the same document as the manager's
 // page) and exits 1 when there is any mismatch, so a cron job can alert.
 int cmd_billing_reconcile(const Config& config, const std::string& date) {
-  if (date.empty()) return usage_error(Error::invalid("date", "--date YYYY-MM-DD is required"));
   auto db = open_database(config.db, 1);
   if (!db) return usage_error(db.error());
   SystemClock clock;
@@ -180,7 +179,7 @@ int cmd_billing_reconcile(const Config& config, const std::string& date) {
     return rec.error().code == "validation_failed" ? 2 : 1;
   }
   std::printf("%s\n", boost::json::serialize(http::reconciliation_json(*rec)).c_str());
-  std::fprintf(stderr, "%zu mismatches for %s\n", rec->mismatches.size(), date.c_str());
+  std::fprintf(stderr, "%zu mismatches for %s\n", rec->mismatches.size(), rec->date.c_str());
   return rec->mismatches.empty() ? 0 : 1;
 }
 
