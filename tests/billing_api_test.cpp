@@ -305,6 +305,41 @@ TEST_P(Billing, CancellingAPaidBookingBeforeTheDeadlineRefundsTheWholeFee) {
   EXPECT_TRUE(found) << trades;
 }
 
+TEST_P(Billing, CashOwedForAnOnlineCancellationWaitsForTheClerkToHandItOver) {
+  auto opened = open_schedule(server());
+  const Mother m = mother("白洁", 15);
+  auto c = server().client();
+  auto a = book(c, clerk_, m.id, opened.slot_ids[0], "window", "w1");
+  ASSERT_EQ(a.status, 201) << a.body;
+  EXPECT_EQ(a.json().at("payment"), "due");
+  EXPECT_TRUE(a.json().at("payment_due_at").is_null());  // the window's bookings are not held
+  const int64_t order_id = order_of_appointment(m.id, a.json().at("id").as_int64()).at("id").as_int64();
+  ASSERT_EQ(pay_cash(order_id, 1000, "p1").status, 201);
+  ASSERT_EQ(c.post_json("/api/v1/appointments/" + std::to_string(a.json().at("id").as_int64()) + "/cancel",
+                        json::object{}, m.token)
+                .status,
+            200);
+  auto owed = get_order(order_id);
+  EXPECT_EQ(owed.at("state"), "refunded");
+  int64_t refund_id = 0;
+  for (const auto& e : owed.at("ledger").as_array())
+    if (e.at("kind") == "refund") {
+      refund_id = e.at("id").as_int64();
+      EXPECT_EQ(e.at("refund_status"), "pending");  // nobody has handed her the cash yet
+    }
+  ASSERT_NE(refund_id, 0);
+  const std::string path = "/api/v1/refunds/" + std::to_string(refund_id) + "/paid-out";
+  expect_problem(c.post_json(path, json::object{}, m.token), 403, "forbidden");
+  auto out = c.post_json(path, json::object{}, clerk_);
+  ASSERT_EQ(out.status, 200) << out.body;
+  const auto paid_out = out.json();
+  for (const auto& e : paid_out.at("ledger").as_array())
+    if (e.at("kind") == "refund") {
+      EXPECT_EQ(e.at("refund_status"), "succeeded");
+    }
+  expect_problem(c.post_json(path, json::object{}, clerk_), 409, "invalid_state");
+}
+
 TEST_P(Billing, WindowCashIsExactAndIdempotent) {
   const Mother m = mother("孙丽", 9);
   const int64_t order_id = exam_order(m.id);

@@ -241,9 +241,12 @@ Result<std::vector<Receipt>> BillingService::Tx::refund(const Order& o, int64_t 
     std::snprintf(out_refund_no, sizeof out_refund_no, "RF%010lld-%d", static_cast<long long>(payment->id), seq);
     auto id = append(o, "refund", part, payment->method, std::string(out_refund_no), cause, payment->id, reason, now);
     if (!id) return fail(id.error());
-    // The till and the card terminal pay back on the spot; the gateway and
-    // the insurer are asked after commit.
-    const bool at_once = payment->method == kMethodCash || payment->method == kMethodCard;
+    // A clerk refunding at the window pays cash or card back on the spot.
+    // Cash or card owed by a rule (an online cancellation) waits until a
+    // clerk hands it over (pay_out); the gateway and the insurer are asked
+    // after commit.
+    const bool at_window = payment->method == kMethodCash || payment->method == kMethodCard;
+    const bool at_once = at_window && cause == "clerk";
     if (auto r = c.execute(sql::kInsertRefundJob,
                            {*id, o.id, payment->method, std::string(out_refund_no), payment->reference, part, payment->amount_fen,
                             std::string(at_once ? "succeeded" : "pending"), now,

@@ -60,6 +60,7 @@ Result<int> BillingService::process_refunds(const auth::RequestContext& ctx) {
     std::string refund_id;
     int64_t when = clock_.now_ms();
     Status result;
+    if (method == kMethodCash || method == kMethodCard) continue;  // handed over at the window: pay_out
     if (method == gateway_.name()) {
       auto r = gateway_.refund({j.text(6), out_refund_no, amount, payment_fen, "stork refund " + out_refund_no});
       if (!r) {
@@ -89,6 +90,33 @@ Result<int> BillingService::process_refunds(const auth::RequestContext& ctx) {
     else log::warn("refund not carried out yet", {{"out_refund_no", out_refund_no}, {"error", result.error().message}});
   }
   return done;
+}
+
+Result<Order> BillingService::pay_out(const auth::Principal& who, int64_t refund_id, const auth::RequestContext& ctx) {
+  auto order_id = store::read_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
+    auto rows = c.query(sql::kRefundJobByLedger, {refund_id});
+    if (!rows) return fail(rows.error());
+    if (rows->empty()) return fail(Error::not_found("refund " + std::to_string(refund_id)));
+    const auto& r = (*rows)[0];
+    if (r.text(1) != kMethodCash && r.text(1) != kMethodCard)
+      return fail(Error::conflict("invalid_state", "only cash and card refunds are handed over at the window"));
+    if (r.text(2) != "pending") return fail(Error::conflict("invalid_state", "this refund was already paid out"));
+    return r.integer(0);
+  });
+  if (!order_id) return fail(order_id.error());
+  if (auto o = load_authorized(who, *order_id); !o) return o;
+  auto done = db_.write([&](store::Connection& c) -> Status {
+    auto rows = c.query(sql::kRefundJobByLedger, {refund_id});
+    if (!rows) return fail(rows.error());
+    auto r = c.execute(sql::kRefundSucceeded, {(*rows)[0].text(3), "window:" + who.username, clock_.now_ms()});
+    if (!r) return fail(r.error());
+    if (*r != 1) return fail(Error::conflict("invalid_state", "this refund was already paid out"));
+    return audit_.append(c, {who.audit_name(), "billing.pay_out", "order", std::to_string(*order_id), "success",
+                             "refund " + std::to_string(refund_id) + " handed over"},
+                         ctx);
+  });
+  if (!done) return fail(done.error());
+  return order(who, *order_id, ctx);
 }
 
 }  // namespace stork::billing

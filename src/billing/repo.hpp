@@ -152,6 +152,9 @@ inline constexpr Sql kRefundSucceeded{
     "bill_refund_succeeded",
     "UPDATE refund_jobs SET status = 'succeeded', refund_id = $2, succeeded_at = $3, attempts = attempts + 1"
     " WHERE out_refund_no = $1 AND status = 'pending'"};
+inline constexpr Sql kRefundJobByLedger{
+    "bill_refund_job_by_ledger",
+    "SELECT order_id, method, status, out_refund_no FROM refund_jobs WHERE ledger_id = $1"};
 inline constexpr Sql kRefundAttemptFailed{
     "bill_refund_attempt_failed",
     "UPDATE refund_jobs SET attempts = attempts + 1, last_error = $2 WHERE out_refund_no = $1"};

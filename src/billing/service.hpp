@@ -122,6 +122,11 @@ class BillingService {
   Result<std::vector<Receipt>> refund(const auth::Principal& who, int64_t order_id, const RefundAsk& ask,
                                       const auth::RequestContext& ctx);
 
+  // The clerk hands over a cash or card refund owed by a rule (an online
+  // cancellation of a visit paid at the window). refund_id: its ledger id.
+  // Errors: not_found, invalid_state (not cash/card, or paid out already).
+  Result<Order> pay_out(const auth::Principal& who, int64_t refund_id, const auth::RequestContext& ctx);
+
   // Periodic: expires unpaid holds, asks about silent checkouts, closes
   // checkouts of closed orders, carries out pending refunds.
   Result<SweepReport> sweep(const auth::RequestContext& ctx);

@@ -2,18 +2,23 @@
 // bill an exam, take cash (after a wrong amount), print the receipt, refund
 // part with a reason (and a refund beyond what was paid); a scanned e-card,
 // insurance first, then the patient's share paid on her phone from the QR
-// code.
+// code; cash a cancelled window booking refunded by rule, handed back over
+// the counter.
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
+  PHONE,
   UUID_PATTERN,
   apiCall,
+  bookableSlots,
   createOrder,
   formatFen,
   launchBrowser,
   loadedWidth,
   openPage,
+  portalSignIn,
+  randomPhone,
   registerPatient,
   screenshot,
   signInAs,
@@ -50,6 +55,26 @@ async function feeAmount(code) {
   const fee = json.items.find((/** @type {{code: string}} */ f) => f.code === code)
   assert.ok(fee, `the fee catalogue has ${code}`)
   return /** @type {{ amount_fen: number, insurance_percent: number }} */ (fee)
+}
+
+/**
+ * Books the first of the given slots the server lets the window have for her
+ * (another test may have taken her day in a department).
+ * @param {string} token a clerk's token
+ * @param {number} patientId
+ * @param {any[]} slots
+ */
+async function bookAtWindow(token, patientId, slots) {
+  for (const slot of slots.slice(0, 15)) {
+    const { status, json } = await apiCall('POST', '/api/v1/appointments', {
+      token,
+      headers: { 'Idempotency-Key': `e2e-payout-${slot.id}-${Date.now()}` },
+      body: { patient_id: patientId, slot_id: slot.id, channel: 'window' },
+    })
+    if (status === 201) return json
+    assert.equal(status, 409, JSON.stringify(json))
+  }
+  throw new Error('no slot could be booked at the window')
 }
 
 describe('billing at the window', () => {
@@ -294,6 +319,125 @@ describe('billing at the window', () => {
       for (const r of receipts.json.items) {
         await page.locator(`[data-testid="receipt"][data-receipt-no="${r.receipt_no}"]`).waitFor()
       }
+      assert.deepEqual(errors, [])
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('cash paid for a window booking that is cancelled in time waits at the window; the clerk hands it back and confirms', async () => {
+    const clerk = await staffToken('clerk')
+    const phone = randomPhone()
+    const patient = await registerPatient(clerk, { phone })
+    // Booked at the window well before the cancel deadline (2 h before the start).
+    const appointment = await bookAtWindow(clerk, patient.id, await bookableSlots('window', { leadMinutes: 240 }))
+    assert.equal(appointment.payment, 'due', JSON.stringify(appointment))
+    const orders = await apiCall('GET', `/api/v1/patients/${patient.id}/orders`, { token: clerk })
+    assert.equal(orders.status, 200)
+    const order = orders.json.items.find((/** @type {{appointment_id: number}} */ o) => o.appointment_id === appointment.id)
+    assert.ok(order, 'the booking made a bill')
+    const fee = order.outstanding_fen
+    assert.ok(fee > 0)
+    // She pays in cash at the window, then the booking is cancelled in time.
+    const paid = await apiCall('POST', `/api/v1/orders/${order.id}/payments`, {
+      token: clerk,
+      headers: { 'Idempotency-Key': `e2e-payout-cash-${order.id}-${Date.now()}` },
+      body: { method: 'cash', amount_fen: fee },
+    })
+    assert.equal(paid.status, 201, JSON.stringify(paid.json))
+    const cancelled = await apiCall('POST', `/api/v1/appointments/${appointment.id}/cancel`, { token: clerk })
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.json))
+    const owedOrder = await apiCall('GET', `/api/v1/orders/${order.id}`, { token: clerk })
+    const refund = owedOrder.json.ledger.find((/** @type {{kind: string}} */ e) => e.kind === 'refund')
+    assert.ok(refund, JSON.stringify(owedOrder.json))
+    assert.deepEqual(
+      { method: refund.method, status: refund.refund_status, cause: refund.cause, amount: refund.amount_fen },
+      { method: 'cash', status: 'pending', cause: 'rule', amount: fee },
+      'nobody has handed her the cash yet',
+    )
+
+    // 1. On her phone: the refund is collected at the window, not "in progress".
+    {
+      const { context, page, errors } = await openPage(browser, PHONE)
+      try {
+        await portalSignIn(page, phone)
+        await page.goto('/portal/bills')
+        const bill = page.locator(`[data-testid="order"][data-id="${order.id}"]`)
+        const collect = bill.getByTestId('order-note-collect')
+        await collect.waitFor()
+        assert.equal((await collect.textContent())?.trim(), '请到窗口领取退款')
+        const receiptRow = page.locator(`[data-testid="receipt"][data-receipt-no="${refund.receipt_no}"]`)
+        const note = (await receiptRow.getByTestId('receipt-note').textContent()) ?? ''
+        assert.ok(note.includes('请到窗口领取退款'), note)
+        assert.ok(!note.includes('退款处理中'), note)
+        assert.deepEqual(errors, [])
+      } finally {
+        await context.close()
+      }
+    }
+
+    // 2. The clerk serves her at the window: the cash to hand back, on the bill.
+    const { context, page, errors } = await openPage(browser)
+    try {
+      await page.goto('/login')
+      await signInAs(page, 'clerk')
+      await page.getByTestId('nav').locator('[data-nav="window"]').click()
+      await page.getByTestId('scan-input').fill(patient.card_no)
+      await page.getByTestId('scan-submit').click()
+      await page.locator(`[data-testid="window-patient"][data-id="${patient.id}"]`).waitFor()
+      const row = page.locator(`[data-testid="order"][data-id="${order.id}"]`)
+      const owed = row.locator(`[data-testid="refund-owed"][data-refund-id="${refund.id}"]`)
+      await owed.waitFor()
+      assert.equal((await owed.getByTestId('refund-owed-text').textContent())?.trim(), `待退还现金 ${formatFen(fee)} · 请当面退还`)
+      const entry = row.locator(`[data-testid="ledger-entry"][data-id="${refund.id}"]`)
+      assert.equal(await entry.getAttribute('data-refund-status'), 'pending')
+      const listed = page.locator(`[data-testid="receipt"][data-receipt-no="${refund.receipt_no}"]`)
+      assert.ok((await listed.getByTestId('receipt-note').textContent())?.includes('待当面退还'))
+
+      // 3. "Handed over" asks first; cancelling the question records nothing.
+      /** @type {string[]} */
+      const payOuts = []
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.endsWith('/paid-out')) payOuts.push(r.method())
+      })
+      const dialog = page.getByTestId('confirm-dialog')
+      await owed.locator('[data-action="pay-out"]').click()
+      await dialog.waitFor()
+      assert.ok((await dialog.textContent())?.includes(formatFen(fee)))
+      await dialog.getByTestId('confirm-cancel').click()
+      await dialog.waitFor({ state: 'hidden' })
+      assert.deepEqual(payOuts, [])
+      await owed.waitFor()
+
+      await screenshot(page, 'billing-window-pay-out')
+      await owed.locator('[data-action="pay-out"]').click()
+      const done = await expectCall(page, (p) => p === `/api/v1/refunds/${refund.id}/paid-out`, 'POST', () =>
+        dialog.getByTestId('confirm-ok').click(),
+      )
+      assert.equal(done.status(), 200, await done.text())
+      const updated = await done.json()
+      assert.equal(updated.id, order.id)
+      assert.equal(
+        updated.ledger.find((/** @type {{id: number}} */ e) => e.id === refund.id)?.refund_status,
+        'succeeded',
+      )
+
+      // 4. The line is gone: a completed refund in the ledger and the receipts.
+      await owed.waitFor({ state: 'detached' })
+      await row.locator(`[data-testid="ledger-entry"][data-id="${refund.id}"][data-refund-status="succeeded"]`).waitFor({
+        state: 'attached',
+      })
+      await page.locator(`[data-testid="receipt"][data-receipt-no="${refund.receipt_no}"][data-refund-status="succeeded"]`).waitFor()
+      assert.ok(!(await listed.getByTestId('receipt-note').textContent())?.includes('待当面退还'))
+      assert.ok((await page.getByTestId('bills-flash').textContent())?.includes(formatFen(fee)))
+      // The refund receipt is ready to print for her.
+      await page.locator(`[data-testid="receipt-sheet"][data-receipt-no="${refund.receipt_no}"]`).waitFor()
+      assert.equal(await row.getAttribute('data-state'), 'refunded')
+
+      // Handing it over twice is refused.
+      const again = await apiCall('POST', `/api/v1/refunds/${refund.id}/paid-out`, { token: clerk })
+      assert.equal(again.status, 409)
+      assert.equal(again.json.code, 'invalid_state')
       assert.deepEqual(errors, [])
     } finally {
       await context.close()

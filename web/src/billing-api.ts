@@ -175,6 +175,19 @@ export function isOpen(order: Pick<Order, 'state' | 'outstanding_fen'>): boolean
   return (order.state === 'unpaid' || order.state === 'partially_paid') && order.outstanding_fen > 0
 }
 
+/**
+ * A refund the window still has to hand over: cash or card money owed by a
+ * rule (she cancelled on her phone a booking paid at the window) stays
+ * pending until a clerk gives it back and records it (`payOut`).
+ */
+export function isOwedAtWindow(entry: Pick<LedgerEntry, 'kind' | 'method' | 'refund_status'>): boolean {
+  return (
+    entry.kind === 'refund' &&
+    entry.refund_status === 'pending' &&
+    (WINDOW_METHODS as readonly string[]).includes(entry.method)
+  )
+}
+
 function orderPath(id: number): string {
   return `/api/v1/orders/${encodeURIComponent(id)}`
 }
@@ -227,6 +240,12 @@ export function billingApi(auth: AuthSource) {
       })
       return data?.items ?? []
     },
+    /**
+     * The clerk handed a pending cash or card refund (`refundId`: its ledger
+     * entry) over to the patient; answers the order as it now is.
+     */
+    payOut: (refundId: number) =>
+      request<Order>('POST', `/api/v1/refunds/${encodeURIComponent(refundId)}/paid-out`, o),
 
     // Managers (takings also for the window).
     takings: (date: string) => request<Takings>('GET', `/api/v1/billing/takings${dateQuery(date)}`, o),

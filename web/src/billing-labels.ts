@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import type { LedgerEntry, Order, OrderState } from './billing-api'
+import { isOwedAtWindow, type LedgerEntry, type Order, type OrderState } from './billing-api'
 
 // Words for the billing codes (order state, payment method, ledger entry
 // kind, refund cause and status) in the current language; a code this app
@@ -18,6 +18,18 @@ export function useBillingLabels() {
     method: (code: string) => word('method', code),
     kind: (code: string) => word('entry', code),
     refundStatus: (code: string | undefined) => word('refundStatus', code),
+    /**
+     * Where a refund stands, '' once it is done. Cash or card still to hand
+     * over at the window reads, for the patient, as where to collect it and,
+     * for the clerk, as money to hand back.
+     */
+    refundProgress: (
+      entry: Pick<LedgerEntry, 'kind' | 'method' | 'refund_status'>,
+      forPatient = false,
+    ): string => {
+      if (isOwedAtWindow(entry)) return t(forPatient ? 'billing.payOut.collect' : 'billing.payOut.status')
+      return entry.refund_status && entry.refund_status !== 'succeeded' ? word('refundStatus', entry.refund_status) : ''
+    },
     stateBadge: (state: OrderState | string): string => {
       switch (state) {
         case 'paid':

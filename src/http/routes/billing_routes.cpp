@@ -261,6 +261,15 @@ void add_billing_routes(Router& router, billing::BillingService& billing) {
                 return json_response(201, {{"items", items}});
               }});
 
+  router.add({.method = "POST", .pattern = "/api/v1/refunds/{id}/paid-out", .access = window,
+              .handler = [&billing](Request& req) {
+                auto id = parse_id(req.path_param("id"), "id");
+                if (!id) return problem(id.error(), req.request_id);
+                auto o = billing.pay_out(*req.principal, *id, req.context());
+                if (!o) return problem(o.error(), req.request_id);
+                return json_response(200, order_json(*o));
+              }});
+
   // The gateway's asynchronous notification: authenticated by its
   // signature, not a token. Success is 204 only once the payment is durable.
   router.add({.method = "POST", .pattern = "/api/v1/billing/notify/wechatpay", .access = Access::anyone(),

@@ -691,7 +691,7 @@ const en: Messages = {
     },
     cause: {
       refund: {
-        rule: 'Returned under the refund rules (e.g. an appointment cancelled in time).',
+        rule: 'Refunded under the refund rules (e.g. an appointment cancelled in time).',
         late_payment:
           'Automatic refund: the payment arrived after the deadline, the ticket had been released, so the money went back to where it came from.',
         duplicate_payment: 'Automatic refund: this bill was paid twice; the extra payment went back to where it came from.',
@@ -771,6 +771,19 @@ const en: Messages = {
       submit: 'Refund',
       submitting: 'Refunding…',
       done: 'Refunded {amount}, refund receipt {receipt}.',
+    },
+    payOut: {
+      owedCash: 'Cash to hand back {amount} · give it to the patient in person',
+      owedCard: 'Card refund to hand back {amount} · refund it on the card terminal in person',
+      status: 'To hand back at the window',
+      collect: 'Collect your refund at the window',
+      action: 'Handed over',
+      busy: 'Recording…',
+      confirmTitle: 'Confirm the refund was handed over',
+      confirm:
+        'Have you handed {amount} ({method}) back to the patient? Bill {no}: {what}. It is then recorded as refunded; this cannot be undone.',
+      done: 'Recorded {amount} ({method}) as handed back, refund receipt {receipt}.',
+      notOwed: 'This refund was already handed back, or is not one to hand back at the window. The bill is refreshed.',
     },
     window: {
       title: 'Billing',

@@ -686,7 +686,7 @@ const zhCN = {
     },
     cause: {
       refund: {
-        rule: '已按退费规则原路退回（例如按时取消了预约）。',
+        rule: '按退费规则退款（例如按时取消了预约）。',
         late_payment: '自动退款：付款在支付期限之后才到账，号源已释放，这笔钱已原路退回。',
         duplicate_payment: '自动退款：同一账单付了两次，多付的这笔钱已原路退回。',
       },
@@ -765,6 +765,18 @@ const zhCN = {
       submit: '确认退费',
       submitting: '正在退费…',
       done: '已退费 {amount}，退款收据号 {receipt}。',
+    },
+    payOut: {
+      owedCash: '待退还现金 {amount} · 请当面退还',
+      owedCard: '待退还银行卡 {amount} · 请在刷卡机上当面退还',
+      status: '待当面退还',
+      collect: '请到窗口领取退款',
+      action: '已当面退还',
+      busy: '正在登记…',
+      confirmTitle: '确认已当面退还',
+      confirm: '确认已将 {amount}（{method}）当面退还给患者？账单 {no}：{what}。确认后记为退款完成，不能撤销。',
+      done: '已登记当面退还 {amount}（{method}），退款收据号 {receipt}。',
+      notOwed: '这笔退款已登记退还，或无需在窗口退还。账单已刷新。',
     },
     window: {
       title: '收费',
