@@ -27,6 +27,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "paysim/simulator.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
 
@@ -204,12 +205,7 @@ class Paysim : public ::testing::Test {
 
   // Polls the simulator's outbox until nothing is pending (bounded).
   bool outbox_settles(std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (sim_->pending_notifications() == 0) return true;
-      std::this_thread::sleep_for(5ms);
-    }
-    return false;
+    return eventually([&] { return sim_->pending_notifications() == 0; }, limit);
   }
 
   ManualClock clock_{kStartMs};
