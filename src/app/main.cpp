@@ -57,6 +57,12 @@ constexpr const char* kServeFlags = R"(  --listen ADDR              address to b
   --token-ttl-minutes N      staff session length (default 480)
   --login-max-failures N --login-lock-minutes N
   --access-log true|false    one JSON line per request on stderr (default true)
+  --payment-gateway simulator|wechatpay
+                             simulator (default): also run the local gateway simulator
+  --gateway-sim-port N       the simulator's port (default 8090; 0 picks a free one)
+  --wechatpay-url URL --wechatpay-mchid ID --wechatpay-platform-cert PATH --wechatpay-apiv3-key-file PATH
+  --payment-window-minutes N an unpaid online booking holds its ticket this long (default 15)
+  --public-url URL           how the gateway and browsers reach this server
 )";
 
 int usage_error(const Error& e) {
