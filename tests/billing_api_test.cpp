@@ -235,6 +235,27 @@ TEST_P(Billing, AnExpiredHoldGivesTheTicketBackAndThePaymentIsRefusedAfter) {
   EXPECT_EQ(book(c, second.token, second.id, opened.slot_ids[0], "online", "k3").status, 201);
 }
 
+TEST_P(Billing, AWaitlistPromotionIsHeldForPaymentAndSaysSo) {
+  auto opened = open_schedule(server(), {.quota = {{"online", 100}}});
+  const Mother m = mother("江月", 16);
+  auto c = server().client();
+  auto slot = c.get("/api/v1/slots/" + std::to_string(opened.slot_ids[0]) + "?channel=online").json();
+  // A ticket is free, so joining the waitlist books her at once.
+  auto joined = c.post_json("/api/v1/waitlist",
+                            {{"patient_id", m.id}, {"session_id", slot.at("session_id")}, {"channel", "online"}}, m.token);
+  ASSERT_EQ(joined.status, 201) << joined.body;
+  ASSERT_EQ(joined.json().at("status"), "promoted");
+  auto appt = c.get("/api/v1/appointments/" + std::to_string(joined.json().at("appointment_id").as_int64()), m.token)
+                  .json();
+  EXPECT_EQ(appt.at("payment"), "due");
+  EXPECT_TRUE(appt.at("payment_due_at").is_string());
+  auto notes = c.get("/api/v1/patients/" + std::to_string(m.id) + "/notifications", m.token).json();
+  bool told = false;
+  for (const auto& n : notes.at("items").as_array())
+    if (n.at("kind") == "waitlist_promoted") told = std::string(n.at("body").as_string()).find("Pay the fee by") != std::string::npos;
+  EXPECT_TRUE(told) << notes;
+}
+
 TEST_P(Billing, APaymentForACancelledOrderIsRefundedAutomaticallyAndVisibly) {
   auto opened = open_schedule(server(), {.quota = {{"online", 100}}});
   const Mother m = mother("秦岚", 7);
