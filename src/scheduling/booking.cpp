@@ -281,10 +281,11 @@ struct BookingService::Tx {
       n.title = "候补成功 Waitlist: you have an appointment";
       n.body = "Ticket " + std::to_string(booked->ticket_no) + " at " + format_utc(booked->starts_at_ms) + " (" +
                booked->clinic_code + ").";
-      if (booked->payment == "due")
-        n.body += booked->payment_due_at_ms
-                      ? " 请于 " + format_utc(*booked->payment_due_at_ms) + " 前支付挂号费 Pay the fee by then (My bills), or the ticket goes to the next in line."
-                      : " 挂号费请在窗口或手机上支付 Pay the fee at the window or on your phone before check-in.";
+      if (booked->payment == "due" && booked->payment_due_at_ms)
+        n.body += " 请于 " + format_utc(*booked->payment_due_at_ms) +
+                  " 前支付挂号费 Pay the fee by then (My bills), or the ticket goes to the next in line.";
+      else if (booked->payment == "due")
+        n.body += " 挂号费请在窗口或手机上支付 Pay the fee at the window or on your phone before check-in.";
       n.appointment_id = booked->id;
       n.created_at_ms = now;
       return notify::enqueue(c, n);
