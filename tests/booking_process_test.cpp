@@ -23,12 +23,6 @@ namespace json = boost::json;
 
 using BookingProcess = SeededProcess;
 
-std::string sign_in(uint16_t port, const std::string& user) {
-  HttpClient c(port);
-  auto r = c.post_json("/api/v1/auth/login", {{"username", user}, {"password", "demo1234!"}});
-  EXPECT_EQ(r.status, 200) << r.body;
-  return r.status == 200 ? std::string(r.json().at("token").as_string()) : "";
-}
 
 // Released demo slots the window may book now, and demo patient ids.
 std::vector<int64_t> window_slots(uint16_t port) {
@@ -49,7 +43,7 @@ TEST_P(BookingProcess, EveryBookingAnswered201SurvivesKill9) {
   {
     ServerProcess server(serve_args());
     ASSERT_NE(server.port(), 0);
-    const std::string clerk = sign_in(server.port(), "clerk");
+    const std::string clerk = staff_token(server.port(), "clerk");
     const auto tickets = window_slots(server.port());
     ASSERT_GE(tickets.size(), 40u) << "the demo schedule should offer window tickets";
     // Four clients book distinct patients into free window tickets; the
@@ -79,7 +73,7 @@ TEST_P(BookingProcess, EveryBookingAnswered201SurvivesKill9) {
   }
   ServerProcess restarted(serve_args());
   ASSERT_NE(restarted.port(), 0);
-  const std::string clerk = sign_in(restarted.port(), "clerk");
+  const std::string clerk = staff_token(restarted.port(), "clerk");
   HttpClient c(restarted.port());
   std::set<std::pair<int64_t, int64_t>> tickets;  // (session, ticket) of live appointments
   for (int64_t id : acknowledged) {
@@ -105,7 +99,7 @@ TEST_P(TwoNodes, NeverOverbookASlotBetweenThem) {
   ServerProcess a(serve_args()), b(serve_args());
   ASSERT_NE(a.port(), 0);
   ASSERT_NE(b.port(), 0);
-  const std::string admin = sign_in(a.port(), "admin");
+  const std::string admin = staff_token(a.port(), "admin");
   HttpClient c(a.port());
   // A new clinic session tomorrow with one 30-minute slot of 3 window tickets.
   const auto dir = c.get("/api/v1/directory").json();
@@ -133,7 +127,7 @@ TEST_P(TwoNodes, NeverOverbookASlotBetweenThem) {
   // The earliest evening slot still ahead (today's or tomorrow's).
   const int64_t slot = found.at("items").at(0).at("id").as_int64();
 
-  const std::string clerk_a = sign_in(a.port(), "clerk"), clerk_b = sign_in(b.port(), "clerk");
+  const std::string clerk_a = staff_token(a.port(), "clerk"), clerk_b = staff_token(b.port(), "clerk");
   std::atomic<int> created{0}, full{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 24; ++i)

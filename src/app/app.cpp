@@ -20,6 +20,8 @@
 #include "patients/repo.hpp"
 #include "scheduling/repo.hpp"
 #include "scheduling/schedule_repo.hpp"
+#include "triage/queue_repo.hpp"
+#include "triage/screening_repo.hpp"
 
 namespace stork::app {
 namespace {
@@ -51,7 +53,8 @@ std::vector<store::Migration> all_migrations() {
   std::vector<store::Migration> all;
   for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(),
                     patients::sql::migrations(), notify::migrations(), notify::notification_migrations(),
-                    scheduling::sql::booking_migrations(), billing::sql::migrations()})
+                    scheduling::sql::booking_migrations(), billing::sql::migrations(),
+                    triage::sql::screening_migrations(), triage::sql::queue_migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
@@ -115,9 +118,15 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
                 config.special_needs_max_percent),
       booking(db, clock, audit, patients, booking_settings(config)),
       gateway(payment_gateway ? std::move(payment_gateway) : std::make_unique<billing::OfflineGateway>()),
-      billing(db, clock, audit, patients, booking, *gateway, insurance, billing_settings(config)) {
+      billing(db, clock, audit, patients, booking, *gateway, insurance, billing_settings(config)),
+      screening(db, clock, audit, patients, {utc_offset_minutes(config.time_zone).value_or(8 * 60)}),
+      queues(db, clock, audit, patients, booking, directory, {utc_offset_minutes(config.time_zone).value_or(8 * 60)}),
+      assessments(db, clock, audit, patients, booking, queues, utc_offset_minutes(config.time_zone).value_or(8 * 60)) {
   patients.add_merge_step(booking.merge_step());
+  patients.add_merge_step(screening.merge_step());
+  patients.add_merge_step(triage::QueueService::merge_step());
   billing.attach();
+  queues.attach();
 }
 
 Result<std::unique_ptr<Services>> make_services(store::Database& db, const Clock& clock, const Config& config,
@@ -199,6 +208,13 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
     db = std::move(*opened);
   }
   app->db_ = std::move(db);
+  // Other nodes are reached through the database named by the config; a
+  // PostgreSQL handed in without its URL serves this node only.
+  const bool pg_url = config.db.starts_with("postgresql://") || config.db.starts_with("postgres://");
+  const bool spans_nodes = app->db_->backend() == store::Backend::postgres && pg_url;
+  if (app->db_->backend() == store::Backend::postgres && !pg_url)
+    log::warn("live events reach this node only: the PostgreSQL URL is not in the db setting");
+  app->events_ = std::make_unique<EventBridge>(app->hub_, *app->db_, spans_nodes ? config.db : std::string());
   const auto migrations = all_migrations();
   if (auto m = store::migrate(*app->db_, migrations, clock); !m) return fail(m.error());
 
@@ -217,6 +233,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
                               {app->services_->schedules, app->services_->booking, app->services_->billing});
   http::add_portal_routes(app->router_, {app->services_->portal, app->services_->patients, app->services_->sms});
   http::add_billing_routes(app->router_, app->services_->billing);
+  http::add_screening_routes(app->router_, app->services_->screening);
+  http::add_triage_routes(app->router_, {app->services_->queues, app->services_->assessments});
+  app->services_->queues.set_publisher(app->publisher());
 
   app->runtime_ = std::make_unique<Runtime>(*app, config);
   return app;
@@ -227,10 +246,12 @@ App::~App() {
     runtime_->server.stop(std::chrono::milliseconds(0));
     runtime_->server.wait();
   }
+  if (events_) events_->stop();
 }
 
 Status App::start() {
   services_->billing.set_public_url(public_url(config_, static_cast<uint16_t>(config_.port)));
+  events_->start();
   if (auto s = runtime_->server.start(); !s) return s;
   if (config_.port == 0) services_->billing.set_public_url(public_url(config_, runtime_->server.port()));
   if (runtime_->housekeeping_enabled) runtime_->housekeeping.start();
@@ -240,6 +261,7 @@ uint16_t App::port() const { return runtime_->server.port(); }
 void App::stop(std::chrono::milliseconds drain) {
   runtime_->housekeeping.stop();
   runtime_->server.stop(drain);
+  events_->stop();
 }
 void App::wait() { runtime_->server.wait(); }
 

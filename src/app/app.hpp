@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/event_bridge.hpp"
 #include "auth/audit.hpp"
 #include "auth/service.hpp"
 #include "billing/gateway.hpp"
@@ -26,6 +27,9 @@
 #include "scheduling/schedules.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
+#include "triage/assessment.hpp"
+#include "triage/queue_service.hpp"
+#include "triage/screening_service.hpp"
 
 namespace stork::app {
 
@@ -53,6 +57,9 @@ struct Services {
   std::unique_ptr<billing::PaymentGateway> gateway;
   billing::SimulatedInsurance insurance;  // the only insurance adapter shipped; see billing/insurance.hpp
   billing::BillingService billing;
+  triage::ScreeningService screening;
+  triage::QueueService queues;  // publishes through set_publisher (App wires it)
+  triage::AssessmentService assessments;
 };
 
 // Loads the field key named by the config and builds the services.
@@ -82,6 +89,10 @@ class App {
   store::Database& db() { return *db_; }
   Services& services() { return *services_; }
   http::EventHub& hub() { return hub_; }
+  // What services publish live updates through: this node's hub and, on
+  // PostgreSQL, every other node (see app/event_bridge.hpp).
+  EventPublisher publisher() { return events_->publisher(); }
+  EventBridge& events() { return *events_; }
   // The in-process gateway simulator, when the configuration runs one.
   paysim::GatewaySimulator* simulator() { return simulator_.get(); }
   const http::Router& router() const { return router_; }
@@ -97,6 +108,7 @@ class App {
   http::Router router_;
   http::Metrics metrics_;
   http::EventHub hub_;
+  std::unique_ptr<EventBridge> events_;  // uses hub_ and db_; stopped in stop() and ~App
   std::unique_ptr<Runtime> runtime_;
 };
 

@@ -17,6 +17,7 @@ const char* demo_display_name(auth::Role r) {
     case auth::Role::dispatcher: return "演示 急救调度 (Demo dispatcher)";
     case auth::Role::manager: return "演示 运营管理 (Demo manager)";
     case auth::Role::auditor: return "演示 审计员 (Demo auditor)";
+    case auth::Role::display: return "演示 候诊屏 (Demo waiting-area display)";
   }
   return "Demo";
 }

@@ -7,10 +7,11 @@ namespace stork::auth {
 namespace {
 constexpr std::array kRoles = {Role::admin,           Role::clerk,      Role::triage_nurse,
                                Role::doctor,          Role::pharmacist, Role::mdt_coordinator,
-                               Role::dispatcher,      Role::manager,    Role::auditor};
+                               Role::dispatcher,      Role::manager,    Role::auditor,
+                               Role::display};
 constexpr std::array<std::string_view, kRoles.size()> kNames = {
     "admin", "clerk", "triage_nurse", "doctor", "pharmacist",
-    "mdt_coordinator", "dispatcher", "manager", "auditor"};
+    "mdt_coordinator", "dispatcher", "manager", "auditor", "display"};
 }  // namespace
 
 std::span<const Role> all_roles() { return kRoles; }

@@ -18,6 +18,7 @@ enum class Role {
   dispatcher,       // emergency team
   manager,          // operations statistics
   auditor,
+  display,          // a waiting-area display screen (device account)
 };
 
 std::span<const Role> all_roles();

@@ -21,6 +21,7 @@
 #include "core/log.hpp"
 #include "crypto/random.hpp"
 #include "http/problem.hpp"
+#include "http/topic_access.hpp"
 
 namespace stork::http {
 namespace {
@@ -172,7 +173,11 @@ class WebSocketSession : public SessionBase,
   void run(bhttp::request<bhttp::string_body> req, std::set<std::string> topics) {
     server_.session_started(this->shared_from_this(), session_id_);
     beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // Displays only listen: pings keep a quiet connection open (and find
+    // dead ones) instead of the idle timeout closing it every few minutes.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
     ws_.read_message_max(64 * 1024);
     ws_.async_accept(req, beast::bind_front_handler(&WebSocketSession::on_accept,
                                                     this->shared_from_this(), std::move(topics)));
@@ -358,19 +363,30 @@ class HttpSession : public SessionBase {
     const std::string token = Dispatcher::bearer_token(probe);
     const std::string topics = probe.query["topics"];
     // Authentication reads the database: do it on a worker.
-    net::post(server_.workers, [self = derived().shared_from_this(), token, topics,
+    net::post(server_.workers, [self = derived().shared_from_this(), token, topics = split_topics(topics),
                                 msg = std::move(msg)]() mutable {
       auto who = self->server_.auth.authenticate(token);
-      net::post(self->stream().get_executor(), [self, ok = who.has_value(), topics,
+      // Who may hear what (http/topic_access.hpp): refused before the upgrade.
+      Status allowed = who ? check_topic_access(*who, topics)
+                           : fail(Error::unauthenticated("pass access_token=<token> to open the event stream"));
+      if (who && !allowed && allowed.error().code == "forbidden") {
+        Request denied;  // for the audit trail, like a refused route
+        denied.method = "GET";
+        denied.path = self->server_.opt.websocket_path;
+        denied.remote_ip = self->remote_ip_;
+        denied.request_id = crypto::random_hex(8);
+        self->server_.auth.record_denied(*who, denied);
+      }
+      net::post(self->stream().get_executor(), [self, allowed = std::move(allowed), topics = std::move(topics),
                                                 msg = std::move(msg)]() mutable {
-        if (!ok) {
+        if (!allowed) {
           self->version_ = msg.version();
-          return self->send_error(Error::unauthenticated("pass access_token=<token> to open the event stream"));
+          return self->send_error(allowed.error());
         }
         using Stream = std::decay_t<decltype(self->release_stream())>;
         auto ws = std::make_shared<WebSocketSession<Stream>>(self->release_stream(), self->server_,
                                                              std::move(self->ticket_));
-        ws->run(std::move(msg), split_topics(topics));
+        ws->run(std::move(msg), std::move(topics));
       });
     });
   }

@@ -50,6 +50,13 @@ struct IdentityCompletion {
   std::string id_number;
 };
 
+// What other modules may read of a patient inside their own transaction.
+struct PatientBasics {
+  std::string name;
+  std::string sex;         // female | male
+  std::string birth_date;  // YYYY-MM-DD
+};
+
 // A patient as shown to a caller: document number and phone are masked
 // unless the caller may see them in full (then `revealed` is true and the
 // view was audited as such).

@@ -72,6 +72,8 @@ inline constexpr Sql kBumpCardVersion{
 inline constexpr Sql kSetMergedInto{
     "patients_set_merged_into",
     "UPDATE patients SET merged_into = $2, card_version = card_version + 1, updated_at = $3 WHERE id = $1"};
+inline constexpr Sql kSelectBasics{"patients_select_basics",
+                                   "SELECT name, sex, birth_date FROM patients WHERE id = $1"};
 inline constexpr Sql kCountPatients{"patients_count", "SELECT COUNT(*) FROM patients"};
 
 inline constexpr Sql kInsertGuardian{

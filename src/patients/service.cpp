@@ -864,6 +864,14 @@ Status PatientService::require_active(int64_t id, std::string_view field) {
   return {};
 }
 
+Result<PatientBasics> PatientService::basics(store::Connection& c, int64_t id) const {
+  auto rows = c.query(sql::kSelectBasics, {id});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::not_found("patient " + std::to_string(id)));
+  const auto& r = (*rows)[0];
+  return PatientBasics{r.text(0), r.text(1), r.text(2)};
+}
+
 Result<int64_t> PatientService::count() {
   return store::read_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
     auto rows = c.query(sql::kCountPatients);

@@ -103,6 +103,11 @@ class PatientService {
   // The portal account's own record, if she has one.
   Result<std::optional<int64_t>> self_of(int64_t account_id);
 
+  // For other modules, inside their own transaction: what a queue display or
+  // a scale needs (name, sex, birth date). No audit entry: the caller's
+  // operation is audited. Errors: not_found.
+  Result<PatientBasics> basics(store::Connection& c, int64_t id) const;
+
   Result<int64_t> count();
   // For other modules: the patient exists and was not merged away.
   // Errors: validation_failed on `field`.

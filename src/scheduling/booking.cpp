@@ -419,7 +419,7 @@ Result<Appointment> BookingService::cancel(const auth::Principal& who, int64_t i
 }
 
 Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t id, const auth::RequestContext& ctx) {
-  return change_booked(who, id, ctx, [](Tx& tx, const Appointment& a) -> Status {
+  auto checked_in = change_booked(who, id, ctx, [](Tx& tx, const Appointment& a) -> Status {
     if (tx.now < a.check_in_opens_ms)
       return fail(conflict("check_in_too_early", "check-in opens at " + format_utc(a.check_in_opens_ms))
                       .with("opens_at", format_utc(a.check_in_opens_ms)));
@@ -430,8 +430,14 @@ Result<Appointment> BookingService::check_in(const auth::Principal& who, int64_t
                                                              std::string("booked")});
     if (!changed) return fail(changed.error());
     if (*changed != 1) return fail(conflict("invalid_state", "the appointment changed meanwhile; reload it"));
-    return tx.audit("appointment.check_in", a.id, "patient " + std::to_string(a.patient_id));
+    if (auto st = tx.audit("appointment.check_in", a.id, "patient " + std::to_string(a.patient_id)); !st) return st;
+    if (!tx.s.check_in_hooks_.in_transaction) return {};
+    auto checked_in = tx.load(a.id);
+    if (!checked_in) return fail(checked_in.error());
+    return tx.s.check_in_hooks_.in_transaction(tx.c, *checked_in, tx.now);
   });
+  if (checked_in && check_in_hooks_.after_commit) check_in_hooks_.after_commit(*checked_in);
+  return checked_in;
 }
 
 Result<Booked> BookingService::rebook(const auth::Principal& who, int64_t id, int64_t slot_id,
@@ -709,6 +715,29 @@ Result<Restriction> BookingService::restriction(const auth::Principal& who, int6
 }
 
 void BookingService::set_payment_hooks(PaymentHooks hooks) { hooks_ = std::move(hooks); }
+
+void BookingService::set_check_in_hooks(CheckInHooks hooks) { check_in_hooks_ = std::move(hooks); }
+
+Result<bool> BookingService::complete(store::Connection& c, int64_t appointment_id) {
+  auto changed = c.execute(sql::kSetAppointmentStatus, {appointment_id, std::string("completed"), store::Value(),
+                                                        store::Value(), std::string("checked_in")});
+  if (!changed) return fail(changed.error());
+  return *changed == 1;
+}
+
+Result<Appointment> BookingService::load(store::Connection& c, int64_t appointment_id) const {
+  auto rows = c.query(sql::kSelectAppointment, {appointment_id});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::not_found("appointment " + std::to_string(appointment_id)));
+  return with_rules(decode((*rows)[0]));
+}
+
+Result<SessionView> BookingService::session(store::Connection& c, int64_t session_id) {
+  auto rows = c.query(sql::kSelectSessionById, {session_id});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::not_found("clinic session " + std::to_string(session_id)));
+  return decode_session((*rows)[0]);
+}
 
 Result<bool> BookingService::mark_paid(store::Connection& c, int64_t appointment_id) {
   auto changed = c.execute(sql::kMarkPaid, {appointment_id});

@@ -136,6 +136,21 @@ class BookingService {
 
   // Billing plugs in here before the server serves (not thread-safe to change later).
   void set_payment_hooks(PaymentHooks hooks);
+  // Triage plugs in here: `in_transaction` runs inside the check-in
+  // transaction with the checked-in appointment, so a checked-in patient is
+  // always in a queue; `after_commit` runs once it is durable (live updates).
+  struct CheckInHooks {
+    std::function<Status(store::Connection&, const Appointment&, int64_t now_ms)> in_transaction;
+    std::function<void(const Appointment&)> after_commit;
+  };
+  void set_check_in_hooks(CheckInHooks hooks);
+  // For triage, inside its own transaction: the visit ended. False when the
+  // appointment was not checked in.
+  Result<bool> complete(store::Connection& c, int64_t appointment_id);
+  // One clinic session, for other modules. Errors: not_found.
+  Result<SessionView> session(store::Connection& c, int64_t session_id);
+  // The appointment as stored, inside the caller's transaction. Errors: not_found.
+  Result<Appointment> load(store::Connection& c, int64_t appointment_id) const;
   // For billing, inside its own transaction: the appointment's fee is paid.
   // Returns false when the appointment is no longer live (billing refunds).
   Result<bool> mark_paid(store::Connection& c, int64_t appointment_id);
@@ -160,6 +175,7 @@ class BookingService {
   patients::PatientService& patients_;
   BookingSettings settings_;
   PaymentHooks hooks_;
+  CheckInHooks check_in_hooks_;
 };
 
 // The channels a principal may book through: patients online or at a

@@ -26,6 +26,23 @@ Result<Directory> DirectoryService::load() {
   });
 }
 
+Result<std::optional<Room>> DirectoryService::room(store::Connection& c, const std::string& code) const {
+  auto rows = c.query(sql::kRoomByCode, {code});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<Room>();
+  const auto& r = (*rows)[0];
+  return std::optional(Room{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)});
+}
+
+Result<std::optional<Practitioner>> DirectoryService::practitioner_of_user(store::Connection& c,
+                                                                           int64_t user_id) const {
+  auto rows = c.query(sql::kPractitionerOfUser, {user_id});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<Practitioner>();
+  const auto& r = (*rows)[0];
+  return std::optional(Practitioner{r.integer(0), r.text(1), r.text(2), r.text(3), r.opt_integer(4)});
+}
+
 Status DirectoryService::add(const Directory& e) {
   return db_.write([&](store::Connection& c) -> Status {
     for (const auto& d : e.departments) {

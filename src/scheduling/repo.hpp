@@ -32,6 +32,11 @@ inline constexpr Sql kListDepartments{
 inline constexpr Sql kListClinics{
     "sched_list_clinics",
     "SELECT id, code, department_code, name_zh, name_en, clinic_type FROM clinics ORDER BY id"};
+inline constexpr Sql kRoomByCode{"sched_room_by_code",
+                                 "SELECT id, code, department_code, name, kind FROM rooms WHERE code = $1"};
+inline constexpr Sql kPractitionerOfUser{
+    "sched_practitioner_of_user",
+    "SELECT id, name, title, department_code, user_id FROM practitioners WHERE user_id = $1"};
 inline constexpr Sql kListRooms{"sched_list_rooms",
                                 "SELECT id, code, department_code, name, kind FROM rooms ORDER BY id"};
 inline constexpr Sql kListPractitioners{

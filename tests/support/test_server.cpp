@@ -145,6 +145,16 @@ TestServer::~TestServer() {
   std::filesystem::remove_all(dir_, ec);
 }
 
+std::string staff_token(uint16_t port, const std::string& username) {
+  HttpClient c(port);
+  auto r = c.post_json("/api/v1/auth/login", {{"username", username}, {"password", "demo1234!"}});
+  if (r.status != 200) {
+    ADD_FAILURE() << "login as " << username << " failed: " << r.status << " " << r.body;
+    return {};
+  }
+  return std::string(r.json().at("token").as_string());
+}
+
 std::string TestServer::login(const std::string& username, const std::string& password) {
   auto r = client().post_json("/api/v1/auth/login", {{"username", username}, {"password", password}});
   if (r.status != 200) {

@@ -38,6 +38,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// Signs in as a demo staff account on a server at `port`; the token, or ""
+// with a test failure.
+std::string staff_token(uint16_t port, const std::string& username);
+
 class TestServer {
  public:
   // config overrides apply on top of test defaults (port 0, no access log).

@@ -25,6 +25,7 @@ export const ROLES = /** @type {const} */ ([
   'dispatcher',
   'manager',
   'auditor',
+  'display',
 ])
 
 /** Each role's home title, in Chinese and English (see src/i18n). */
@@ -38,19 +39,21 @@ export const HOME_TITLES = {
   dispatcher: ['5G 急救调度', '5G emergency dispatch'],
   manager: ['运营统计', 'Operations statistics'],
   auditor: ['审计日志', 'Audit log'],
+  display: ['候诊叫号屏', 'Waiting-area display'],
 }
 
 /** Pages besides the home that each role's navigation offers. */
 export const NAV_PAGES = {
   admin: ['board', 'schedules', 'users', 'audit'],
   clerk: ['window', 'patients', 'board'],
-  triage_nurse: ['patients', 'board'],
-  doctor: [],
+  triage_nurse: ['gate', 'triage', 'display', 'patients', 'board'],
+  doctor: ['doctor'],
   pharmacist: [],
   mdt_coordinator: [],
   dispatcher: [],
   manager: ['board', 'billing'],
   auditor: ['audit'],
+  display: ['display'],
 }
 
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'screenshots')

@@ -12,23 +12,37 @@ export const STAFF_ROLES = [
   'dispatcher',
   'manager',
   'auditor',
+  'display',
 ] as const
 
 export type Role = (typeof STAFF_ROLES)[number]
 
 /** Pages of the app that exist today, besides each role's home. */
-export type PageKey = 'window' | 'patients' | 'board' | 'billing' | 'schedules' | 'users' | 'audit'
+export type PageKey =
+  | 'gate'
+  | 'triage'
+  | 'doctor'
+  | 'display'
+  | 'window'
+  | 'patients'
+  | 'board'
+  | 'billing'
+  | 'schedules'
+  | 'users'
+  | 'audit'
 
 const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
   admin: ['schedules', 'board', 'users', 'audit'],
   clerk: ['window', 'patients', 'board'],
-  triage_nurse: ['patients', 'board'],
-  doctor: [],
+  triage_nurse: ['gate', 'triage', 'display', 'patients', 'board'],
+  doctor: ['doctor'],
   pharmacist: [],
   mdt_coordinator: [],
   dispatcher: [],
   manager: ['board', 'billing'],
   auditor: ['audit'],
+  // A waiting-area screen: nothing but its display.
+  display: ['display'],
 }
 
 /**
@@ -39,13 +53,14 @@ const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
 export const ROLE_TASKS: Record<Role, readonly string[]> = {
   admin: ['roles', 'keys', 'schedules'],
   clerk: ['appointments'],
-  triage_nurse: ['screening', 'vitals', 'queue', 'fever'],
-  doctor: ['call', 'records', 'prescriptions', 'online', 'mdt'],
+  triage_nurse: ['fever'],
+  doctor: ['records', 'prescriptions', 'online', 'mdt'],
   pharmacist: ['review', 'return', 'delivery'],
   mdt_coordinator: ['referrals', 'teams', 'clinics', 'followup'],
   dispatcher: ['ambulances', 'vitals', 'eta', 'prepare'],
   manager: ['daily', 'waiting', 'satisfaction', 'crowding'],
   auditor: ['filter', 'export'],
+  display: ['pharmacy'],
 }
 
 export function isRole(value: unknown): value is Role {
@@ -69,7 +84,19 @@ export function primaryRole(roles: readonly string[] | undefined): Role | undefi
 /** Pages (besides the homes) any of the user's roles may open, in nav order. */
 export function pagesFor(roles: readonly string[] | undefined): PageKey[] {
   const held = staffRoles(roles)
-  const order: PageKey[] = ['window', 'patients', 'board', 'billing', 'schedules', 'users', 'audit']
+  const order: PageKey[] = [
+    'gate',
+    'triage',
+    'doctor',
+    'display',
+    'window',
+    'patients',
+    'board',
+    'billing',
+    'schedules',
+    'users',
+    'audit',
+  ]
   return order.filter((page) => held.some((role) => ROLE_PAGES[role].includes(page)))
 }
 

@@ -38,7 +38,16 @@ export const router = createRouter({
           component: () => import('./portal/PortalAppointments.vue'),
         },
         { path: 'bills', name: 'portal-bills', component: () => import('./portal/PortalBills.vue') },
+        { path: 'queue', name: 'portal-queue', component: () => import('./portal/PortalQueue.vue') },
       ],
+    },
+    {
+      // The waiting area's screen: full-screen, without the app's header.
+      path: '/display/:department',
+      name: 'display-screen',
+      component: () => import('./pages/DisplayScreen.vue'),
+      props: true,
+      meta: { page: 'display' },
     },
     {
       path: '/',
@@ -97,6 +106,15 @@ export const router = createRouter({
           name: 'billing',
           component: () => import('./pages/BillingReport.vue'),
           meta: { page: 'billing' },
+        },
+        { path: 'gate', name: 'gate', component: () => import('./pages/GateDesk.vue'), meta: { page: 'gate' } },
+        { path: 'triage', name: 'triage', component: () => import('./pages/TriageDesk.vue'), meta: { page: 'triage' } },
+        { path: 'doctor', name: 'doctor', component: () => import('./pages/DoctorQueue.vue'), meta: { page: 'doctor' } },
+        {
+          path: 'display',
+          name: 'display',
+          component: () => import('./pages/DisplayPicker.vue'),
+          meta: { page: 'display' },
         },
         { path: 'slot-board', name: 'board', component: () => import('./pages/SlotBoard.vue'), meta: { page: 'board' } },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },

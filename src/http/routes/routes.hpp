@@ -17,6 +17,9 @@
 #include "scheduling/directory.hpp"
 #include "scheduling/schedules.hpp"
 #include "store/database.hpp"
+#include "triage/assessment.hpp"
+#include "triage/queue_service.hpp"
+#include "triage/screening_service.hpp"
 
 namespace stork::http {
 
@@ -55,6 +58,16 @@ struct SchedulingDeps {
 void add_scheduling_routes(Router& router, SchedulingDeps deps);
 
 void add_billing_routes(Router& router, billing::BillingService& billing);
+
+// Area triage, queues, calling, displays and waiting times (levels 2 and 3).
+struct TriageDeps {
+  triage::QueueService& queues;
+  triage::AssessmentService& assessments;
+};
+void add_triage_routes(Router& router, TriageDeps deps);
+
+// Gate screening (level 1 of pre-examination).
+void add_screening_routes(Router& router, triage::ScreeningService& screening);
 // Also printed by `stork billing reconcile`.
 boost::json::object reconciliation_json(const billing::Reconciliation& r);
 

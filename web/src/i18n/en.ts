@@ -1,4 +1,5 @@
 import type { Messages } from './zh-CN'
+import triageEn from './triage.en'
 
 // English messages; typed against the Chinese file so both keep the same keys.
 
@@ -41,6 +42,10 @@ const en: Messages = {
   },
   nav: {
     home: 'Home',
+    gate: 'Gate screening',
+    triage: 'Area triage',
+    doctor: 'Calling',
+    display: 'Display',
     patients: 'Patients',
     schedules: 'Schedules',
     board: 'Slot board',
@@ -59,6 +64,7 @@ const en: Messages = {
     dispatcher: 'Emergency dispatcher',
     manager: 'Operations manager',
     auditor: 'Auditor',
+    display: 'Waiting-area display',
   },
   roleHome: {
     admin: 'Administration',
@@ -70,6 +76,7 @@ const en: Messages = {
     dispatcher: '5G emergency dispatch',
     manager: 'Operations statistics',
     auditor: 'Audit log',
+    display: 'Waiting-area display',
   },
   home: {
     greeting: 'Hello, {name}',
@@ -80,6 +87,10 @@ const en: Messages = {
     noRole: 'Your account has no staff role in this app yet. Ask an administrator to assign one.',
   },
   pages: {
+    gate: 'Gate screening: scan the e-card, see the phone pre-filled questionnaire, take the temperature, route fever and exposure cases.',
+    triage: 'Area triage: check in, record vitals, MEOWS/PEWS priority, green-channel flags, the session queue.',
+    doctor: 'Calling: open the room, call next, recall, absent, transfer, confirm in the room, finish.',
+    display: 'Waiting-area screen: calls full-screen and spoken, reconnecting by itself.',
     patients: 'Find patients, register them, issue e-cards, register newborns, link families, book appointments.',
     schedules: 'Keep the weekly schedule templates, generate clinic sessions, stop a clinic and notify its patients.',
     board: "A day's clinic sessions per department, and how full each one is.",
@@ -137,6 +148,9 @@ const en: Messages = {
     auditor: {
       filter: 'Filter by actor, action and date',
       export: 'Export audit entries',
+    },
+    display: {
+      pharmacy: 'Pharmacy pick-up calls',
     },
   },
   users: {
@@ -586,6 +600,7 @@ const en: Messages = {
       family: 'My family',
       book: 'Book',
       appointments: 'Appointments',
+      queue: 'My queue',
       bills: 'Bills',
     },
     book: {
@@ -870,6 +885,7 @@ const en: Messages = {
     merged: 'This record was merged into record {id}.',
     openSurvivor: 'Serve the merged record',
   },
+  triage: triageEn,
   notFound: {
     title: 'Page not found',
     back: 'Back to home',

@@ -2,6 +2,8 @@
 // same keys; its type is derived from this file.
 // vue-i18n message syntax: {name} is a placeholder; avoid bare @ | { } in text.
 
+import triageZh from './triage.zh-CN'
+
 const zhCN = {
   app: {
     name: 'Stork 妇儿智慧门诊',
@@ -41,6 +43,10 @@ const zhCN = {
   },
   nav: {
     home: '工作台',
+    gate: '门口预检',
+    triage: '诊区分诊',
+    doctor: '叫号',
+    display: '叫号屏',
     patients: '患者建档',
     schedules: '排班管理',
     board: '号源看板',
@@ -59,6 +65,7 @@ const zhCN = {
     dispatcher: '急救调度员',
     manager: '运营管理人员',
     auditor: '审计员',
+    display: '候诊叫号屏',
   },
   roleHome: {
     admin: '系统管理',
@@ -70,6 +77,7 @@ const zhCN = {
     dispatcher: '5G 急救调度',
     manager: '运营统计',
     auditor: '审计日志',
+    display: '候诊叫号屏',
   },
   home: {
     greeting: '您好，{name}',
@@ -80,6 +88,10 @@ const zhCN = {
     noRole: '您的账号尚未分配员工角色，请联系系统管理员。',
   },
   pages: {
+    gate: '门口预检：扫码查看手机预填的筛查问卷，测体温，按规则分流（发热门诊、隔离通道）。',
+    triage: '诊区分诊：签到，录入生命体征，MEOWS/PEWS 评分定优先级，绿色通道标识，查看候诊队列。',
+    doctor: '叫号：开诊，叫下一位、重呼、过号、转诊，确认进入诊室，结束就诊。',
+    display: '候诊区大屏：全屏显示叫号并语音播报，断线自动重连。',
     patients: '查找患者，建档，办理电子就诊卡，登记新生儿，维护家庭关系，预约挂号。',
     schedules: '维护每周排班模板，生成出诊安排，停诊并通知已预约的患者。',
     board: '按科室查看某一天各门诊的预约情况。',
@@ -136,6 +148,9 @@ const zhCN = {
     auditor: {
       filter: '按操作人、操作类型和日期筛选',
       export: '导出审计记录',
+    },
+    display: {
+      pharmacy: '药房取药叫号',
     },
   },
   users: {
@@ -581,6 +596,7 @@ const zhCN = {
       family: '我的家庭',
       book: '预约挂号',
       appointments: '我的预约',
+      queue: '我的排队',
       bills: '我的账单',
     },
     book: {
@@ -861,6 +877,7 @@ const zhCN = {
     merged: '该档案已合并到档案 {id}。',
     openSurvivor: '办理合并后的档案',
   },
+  triage: triageZh,
   notFound: {
     title: '页面不存在',
     back: '返回工作台',
