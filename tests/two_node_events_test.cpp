@@ -146,10 +146,14 @@ TEST_P(TwoNodeEvents, ANodeHearsTheOthersAgainAfterItsListeningConnectionIsCut) 
   });
   ASSERT_TRUE(cut) << cut.error().message;
   ASSERT_TRUE(eventually([&] { return b_->events().listener_sessions() > sessions && b_->events().listening(); }));
-  a_->publisher()("display.OB", R"({"kind":"changed"})");
+  // What A sent meanwhile is lost to B, so B's pages are told to re-read.
+  auto resync = display->next_message(seconds(10));
+  ASSERT_TRUE(resync);
+  EXPECT_EQ(*resync, R"({"topic":"display.OB","data":{"kind":"changed","reason":"resync"}})");
+  a_->publisher()("display.OB", R"({"kind":"changed","n":1})");
   auto m = display->next_message(seconds(10));
   ASSERT_TRUE(m);
-  EXPECT_EQ(*m, R"({"topic":"display.OB","data":{"kind":"changed"}})");
+  EXPECT_EQ(*m, R"({"topic":"display.OB","data":{"kind":"changed","n":1}})");
 }
 
 TEST_P(TwoNodeEvents, AnEventTooLargeForNotifyStaysOnItsNodeAndBreaksNothing) {

@@ -36,10 +36,12 @@ EventBridge::EventBridge(http::EventHub& hub, store::Database& db, std::string c
   if (conninfo.empty()) return;
   listener_ = std::make_unique<store::PgListener>(
       std::move(conninfo), kEventChannel, [this](std::string_view payload) { deliver_remote(payload); },
-      [](bool reconnected) {
-        // Displays re-read their state when they reconnect; a gap here is
-        // only a late update, never a lost queue entry (state is in the database).
-        if (reconnected) log::warn("events from other nodes may have been missed while reconnecting");
+      [this](bool reconnected) {
+        // Events of other nodes sent while we were not listening are lost;
+        // state is in the database, so every page here is told to re-read.
+        if (!reconnected) return;
+        log::warn("events from other nodes may have been missed while reconnecting; pages re-read");
+        for (const auto& topic : hub_.topics()) hub_.publish(topic, R"({"kind":"changed","reason":"resync"})");
       },
       options_.listener);
 }

@@ -30,6 +30,13 @@ void EventHub::publish(const std::string& topic, const std::string& data_json) {
   for (const auto& sink : sinks) sink(message);  // outside the lock: sinks may take their own
 }
 
+std::set<std::string> EventHub::topics() const {
+  std::lock_guard lock(mutex_);
+  std::set<std::string> out;
+  for (const auto& [_, s] : subscriptions_) out.insert(s.topics.begin(), s.topics.end());
+  return out;
+}
+
 size_t EventHub::subscribers() const {
   std::lock_guard lock(mutex_);
   return subscriptions_.size();

@@ -28,6 +28,8 @@ class EventHub {
   // REQUIRES: data_json is valid JSON.
   void publish(const std::string& topic, const std::string& data_json);
   size_t subscribers() const;
+  // The topics somebody is subscribed to now.
+  std::set<std::string> topics() const;
 
  private:
   struct Subscription {

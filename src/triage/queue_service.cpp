@@ -91,6 +91,10 @@ int rank_of(const std::vector<std::string>& flags, const std::vector<FlagDefinit
   return rank;
 }
 
+// How many places of a line a `queue.<id>` event lists (ids up to 12 digits
+// fit well under PostgreSQL's NOTIFY limit).
+constexpr size_t kAnnouncedPlaces = 500;
+
 // The estimated wait: the patients ahead shared among the open rooms.
 int estimate_minutes(int ahead, int open_rooms, const QueueRules& rules) {
   return ahead * rules.minutes_per_patient / std::max(1, open_rooms);
@@ -245,12 +249,18 @@ struct QueueService::Tx {
   Status announce(int64_t session_id, const std::string& reason) {
     auto q = snapshot(session_id);
     if (!q) return fail(q.error());
+    // A NOTIFY carries at most 8000 bytes: a longer line sends its head and
+    // those further back re-read their place.
     json::array order;
-    for (const auto& p : q->waiting) order.emplace_back(p.entry.id);
+    for (const auto& p : q->waiting) {
+      if (order.size() == kAnnouncedPlaces) break;
+      order.emplace_back(p.entry.id);
+    }
     const int open = static_cast<int>(std::ranges::count_if(q->rooms, [](const RoomView& v) { return v.state == "open"; }));
     json::object data{{"session_id", session_id}, {"version", q->version}, {"reason", reason},
                       {"waiting", std::move(order)}, {"open_rooms", open},
-                      {"minutes_per_patient", q->rules.minutes_per_patient}};
+                      {"minutes_per_patient", q->rules.minutes_per_patient},
+                      {"truncated", q->waiting.size() > kAnnouncedPlaces}};
     events.emplace_back("queue." + std::to_string(session_id), json::serialize(data));
     return {};
   }

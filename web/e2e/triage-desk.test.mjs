@@ -83,14 +83,29 @@ describe('triage desk', () => {
       assert.equal(accepted.status() < 300, true, await accepted.text())
       const result = page.getByTestId('assessment-result')
       await result.waitFor()
-      await result.locator('[data-testid="result-warning"][data-field="temperature_c"]').waitFor()
+      const warning = result.locator('[data-testid="result-warning"][data-field="temperature_c"]')
+      await warning.waitFor()
       assert.equal(await form.getByTestId('field-error-temperature_c').count(), 0)
+      // The server's English-only texts show in the page's language: the
+      // warning with the value entered, MEOWS triggered (a red temperature),
+      // the emergency level by its number.
+      assert.equal((await warning.textContent())?.trim(), '体温 41 °C 少见，请复测')
+      const level = (await result.getByTestId('result-level').textContent()) ?? ''
+      assert.ok(level.includes('已触发预警：需紧急医疗评估'), level)
+      const emergency = (await result.getByTestId('result-emergency-level').textContent()) ?? ''
+      assert.match(emergency, /非急症：240 分钟内处置|急症：30 分钟内处置/)
+      assert.doesNotMatch(emergency, /within/)
 
       // The queue shows her with her triage level.
       const entry = page.getByTestId('waiting-list').locator(`[data-patient-id="${patient.id}"]`)
       await entry.getByTestId('entry-level').waitFor()
       await page.evaluate(() => window.scrollTo(0, 0))
       await screenshot(page, 'triage-desk')
+
+      // In English the same result reads in English.
+      await page.getByTestId('lang-en').click()
+      await result.getByText('Temperature 41 °C is unusual: measure again').waitFor()
+      assert.ok(((await result.getByTestId('result-level').textContent()) ?? '').includes('Triggered: urgent medical review'))
 
       assert.deepEqual(errors, [])
     } finally {

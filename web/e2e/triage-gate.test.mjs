@@ -17,6 +17,7 @@ import {
   signInAs,
   staffToken,
 } from './lib.mjs'
+import { scanAtGate } from './triage-lib.mjs'
 
 /** @type {import('playwright-core').Browser} */
 let browser
@@ -37,16 +38,6 @@ async function patientToken(phone) {
   const login = await apiCall('POST', '/api/v1/portal/login', { body: { phone, code: await latestSmsCode(phone) } })
   assert.equal(login.status, 200, JSON.stringify(login.json))
   return /** @type {string} */ (login.json.token)
-}
-
-/**
- * @param {import('playwright-core').Page} page
- * @param {string} cardNo
- */
-async function scan(page, cardNo) {
-  await page.getByTestId('find-input').fill(cardNo)
-  await page.getByTestId('find-input').press('Enter')
-  await page.getByTestId('gate-patient-who').waitFor()
 }
 
 describe('triage gate', () => {
@@ -72,7 +63,7 @@ describe('triage gate', () => {
       await page.getByTestId('page-title').waitFor()
 
       // 1. Asked at the gate: all "no", 36.6 °C: on to her clinic.
-      await scan(page, walkIn.card_no)
+      await scanAtGate(page, walkIn.card_no)
       const form = page.getByTestId('screening-form')
       await form.waitFor()
       // An adult is not asked the children's question.
@@ -99,7 +90,7 @@ describe('triage gate', () => {
 
       // 3. The pre-filled one: her route shows as soon as she is scanned.
       await page.getByTestId('gate-another').click()
-      await scan(page, prefilled.card_no)
+      await scanAtGate(page, prefilled.card_no)
       await page.getByTestId('gate-prefilled').waitFor()
       await page.locator('[data-testid="screening-route"][data-route="isolation"]').waitFor()
       assert.equal(await page.getByTestId('screening-form').count(), 0)

@@ -6,7 +6,15 @@
 
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { apiCall, hospitalToday, registerPatient, staffToken } from './lib.mjs'
+import {
+  apiCall,
+  hospitalToday,
+  randomName,
+  randomPhone,
+  registerPatient,
+  residentId,
+  staffToken,
+} from './lib.mjs'
 
 /** The areas the tests use: a department with one clinic and consultation rooms, nobody else's clinics. */
 export const AREAS = /** @type {const} */ ({
@@ -183,4 +191,43 @@ export async function pickSession(page, department, sessionId) {
   const select = page.getByTestId('select-session')
   await select.locator(`option[value="${sessionId}"]`).waitFor({ state: 'attached' })
   await select.selectOption(String(sessionId))
+}
+
+/**
+ * A mother registered at the window with a son of `childAgeYears` (born on
+ * this day that many years ago, less a month) linked to her; his phone is hers.
+ * @param {{ childAgeYears?: number }} [options]
+ */
+export async function motherAndChild({ childAgeYears = 4 } = {}) {
+  const clerk = await staffToken('clerk')
+  const phone = randomPhone()
+  const mother = await registerPatient(clerk, { phone })
+  const [year, month] = hospitalToday().split('-').map(Number)
+  const born = new Date(Date.UTC(year - childAgeYears, month - 2, 15)).toISOString().slice(0, 10)
+  const child = await apiCall('POST', `/api/v1/patients/${mother.id}/children`, {
+    token: clerk,
+    body: {
+      child: {
+        name: randomName(),
+        sex: 'male',
+        birth_date: born,
+        id_type: 'resident_id',
+        id_number: residentId(born, 'male'),
+      },
+    },
+  })
+  assert.equal(child.status, 201, JSON.stringify(child.json))
+  return { phone, mother, child: child.json }
+}
+
+/**
+ * Scans a patient's e-card at the gate desk (types the card number and
+ * presses Enter, as the scanner does) and waits until she is chosen.
+ * @param {import('playwright-core').Page} page
+ * @param {string} cardNo
+ */
+export async function scanAtGate(page, cardNo) {
+  await page.getByTestId('find-input').fill(cardNo)
+  await page.getByTestId('find-input').press('Enter')
+  await page.getByTestId('gate-patient-who').waitFor()
 }

@@ -39,6 +39,7 @@ export const router = createRouter({
         },
         { path: 'bills', name: 'portal-bills', component: () => import('./portal/PortalBills.vue') },
         { path: 'queue', name: 'portal-queue', component: () => import('./portal/PortalQueue.vue') },
+        { path: 'screening', name: 'portal-screening', component: () => import('./portal/PortalScreening.vue') },
       ],
     },
     {

@@ -1,4 +1,4 @@
-// The triage module's API (issue 6, docs/triage-api.md): gate screening,
+// The triage module's API (issue 6; README "Triage, queues and calling", docs/screening.md): gate screening,
 // area triage (vitals and priority), the queues of clinic sessions, calling,
 // the waiting-area display, and a patient's own place in the queue. The
 // staff pages call it with the staff session; the portal's "my queue" with
@@ -41,8 +41,9 @@ export interface QueueEntry {
   priority_rank?: number
   /** Only while waiting. */
   estimated_wait_minutes: number | null
-  /** Some answers name the clinic (the patient's own queue). */
-  clinic_code?: string
+  /** The session's clinic and its department. */
+  clinic_code: string
+  department_code: string
   clinic_name_zh?: string
   clinic_name_en?: string
   room_name?: string | null
@@ -240,6 +241,14 @@ export interface Questionnaire {
 
 /** Questions asked under this age (years) include those for children. */
 export const ADULT_AGE_YEARS = 18
+
+/** Whole years from a birth date to a day (both YYYY-MM-DD, hospital calendar). */
+export function ageYearsOn(birthDate: string, day: string): number {
+  const [by = 0, bm = 0, bd = 0] = birthDate.split('-').map(Number)
+  const [y = 0, m = 0, d = 0] = day.split('-').map(Number)
+  const beforeBirthday = m < bm || (m === bm && d < bd)
+  return Math.max(0, y - by - (beforeBirthday ? 1 : 0))
+}
 
 export type ScreeningAnswers = Record<string, boolean | string | number>
 

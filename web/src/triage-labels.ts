@@ -1,11 +1,23 @@
 import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { staffTriageApi, type FlagDefinition, type QueueEntry, type Screening } from './triage-api'
+import {
+  staffTriageApi,
+  type Assessment,
+  type FlagDefinition,
+  type ImplausibleFlag,
+  type QueueEntry,
+  type ScaleResult,
+  type Screening,
+  type Vitals,
+} from './triage-api'
 import { useDirectory } from './directory'
 
 // Names for what the triage API sends as codes: flags (from the server's
 // definitions, read once per page load), routes, entry kinds and states,
-// rooms (from the directory).
+// rooms (from the directory). Some texts the server sends in English only
+// (a scale's level name, the emergency level's name, the warnings about
+// unusual values): they are shown from our messages, keyed by scale and
+// level or by field, and as the server sent them when we do not know the key.
 
 const flagDefinitions = ref<FlagDefinition[]>([])
 let flagsPending: Promise<void> | null = null
@@ -51,5 +63,39 @@ export function useTriageLabels() {
   const bilingual = (zh: string | undefined, enName: string | undefined): string =>
     (en() && enName ? enName : zh) ?? ''
 
-  return { flags: flagDefinitions, flag, route, instruction, state, kind, room, ticket, bilingual }
+  /** Names a scale's level (meows, pews: 1 triggered, 2 routine). */
+  const scaleLevel = (s: Pick<ScaleResult, 'id' | 'level' | 'level_name'>): string => {
+    const key = `triage.desk.levelNames.${s.id}.${s.level}`
+    return te(key) ? t(key) : s.level_name
+  }
+  /** Names a four-level emergency triage result (1 濒危 … 4 非急症). */
+  const emergencyLevel = (e: Assessment['emergency']): string => {
+    const key = `triage.desk.levelNames.emergency_triage.${e.level}`
+    return te(key) ? t(key) : e.name
+  }
+  /** "Temperature 41 °C is unusual: measure again", with the value given when known. */
+  const implausible = (w: ImplausibleFlag, vitals?: Vitals): string => {
+    const field = w.field.replace(/^vitals\./, '')
+    const value = (vitals as Record<string, unknown> | undefined)?.[field]
+    const withValue = `triage.desk.unusual.${field}`
+    if (typeof value === 'number' && te(withValue)) return t(withValue, { value })
+    const name = `triage.desk.field.${field}`
+    if (te(name)) return t('triage.desk.unusualValue', { field: t(name) })
+    return `${w.field}: ${w.message}`
+  }
+
+  return {
+    flags: flagDefinitions,
+    flag,
+    route,
+    instruction,
+    state,
+    kind,
+    room,
+    ticket,
+    bilingual,
+    scaleLevel,
+    emergencyLevel,
+    implausible,
+  }
 }
