@@ -64,8 +64,7 @@ inline constexpr Sql kFinishEntry{
 inline constexpr Sql kTransferEntry{
     "triage_transfer_entry",
     "UPDATE queue_entries SET state = 'waiting', session_id = $2, room_code = $3, called_at = NULL, called_by = NULL,"
-    " seen_at = NULL, eligible_after_call = NULL, priority_rank = priority_rank"
-    " WHERE id = $1 AND state IN ('waiting', 'called', 'in_room')"};
+    " seen_at = NULL, eligible_after_call = NULL WHERE id = $1 AND state IN ('waiting', 'called', 'in_room')"};
 // Back with results: a new wait, measured from her return.
 inline constexpr Sql kReturnEntry{
     "triage_return_entry",
