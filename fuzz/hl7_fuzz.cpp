@@ -3,7 +3,8 @@
 //
 // Besides "no crash, no sanitizer report" it checks two properties:
 //   - whatever came in, the ACK we build is itself a message we can parse,
-//     and its MSA-2 echoes the control id we read;
+//     and its MSA-2 echoes the control id we read; the same for the ACK of
+//     Hl7Endpoint (the listener's path) in front of a sink that accepts all;
 //   - hl7_unescape(hl7_escape(text)) == text.
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "interop/hl7_ack.hpp"
+#include "interop/hl7_endpoint.hpp"
 #include "interop/hl7_message.hpp"
 #include "interop/mllp.hpp"
 #include "interop/oru.hpp"
@@ -36,6 +38,24 @@ void check_ack(const std::string& ack, const AckHeader& header) {
   // "" is the HL7 null: it reads back as empty, by design.
   if (header.control_id != "\"\"" && back->field("MSA", 2) != header.control_id)
     fail("MSA-2 does not echo the control id", ack);
+}
+
+class AcceptAllSink : public OruSink {
+ public:
+  Hl7Result<IntakeOutcome> accept(const OruReport&, std::string_view) override {
+    return IntakeOutcome::accepted;
+  }
+};
+
+void check_endpoint(std::string_view bytes) {
+  static AcceptAllSink sink;
+  static Hl7Endpoint endpoint(sink, [] { return int64_t{1795739405000}; },
+                              EndpointOptions{480, "STORK", "", kMaxMessage});
+  const std::string ack = endpoint.answer(bytes);
+  auto back = Hl7Message::parse(ack);
+  if (!back) fail(("endpoint ACK does not parse: " + back.error().text()).c_str(), ack);
+  const std::string code = back->field("MSA", 1);
+  if (code != "AA" && code != "AE" && code != "AR") fail("endpoint ACK has no MSA-1 code", ack);
 }
 
 void handle(std::string_view bytes) {
@@ -74,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
 
   handle(bytes);
+  check_endpoint(bytes);
 
   const Hl7Delimiters d;
   const std::string_view text = bytes.substr(0, 4096);

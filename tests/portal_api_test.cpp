@@ -221,14 +221,28 @@ TEST_P(Portal, APatientTokenReachesOnlyHerOwnFamilyOnEveryRoute) {
   };
   const json::value my_bill = bill(mine.at("id")), their_bill = bill(other.at("id"));
 
+  // A lab report for each family, as the LIS sends them.
+  auto report = [&](const json::value& patient, const std::string& message) {
+    clinical::IncomingReport in;
+    in.message_key = message;
+    in.card_no = std::string(patient.at("card_no").as_string());
+    in.content_json = R"({"service":{"code":"CBC"},"results":[{"code":"HGB","value":"120"}]})";
+    auto r = server().app().services().documents.receive_report(in, "test", {});
+    EXPECT_TRUE(r) << r.error().message;
+    return json::value(r->document_id);
+  };
+  const json::value my_report = report(mine, "t|1"), their_report = report(other, "t|2");
+
   // {id} names an appointment on /appointments routes, a waitlist entry on
-  // /waitlist routes, a bill on /orders routes, and a patient elsewhere.
+  // /waitlist routes, a bill on /orders routes, a document on /documents
+  // routes, and a patient elsewhere.
   auto path_for = [&](std::string pattern, json::value id, const json::value& child) {
     const bool theirs = id == other.at("id");
     if (pattern.starts_with("/api/v1/appointments/"))
       id = theirs ? their_visit.json().at("id") : my_visit.json().at("id");
     if (pattern.starts_with("/api/v1/waitlist/")) id = theirs ? their_wait.json().at("id") : my_wait.json().at("id");
     if (pattern.starts_with("/api/v1/orders/")) id = theirs ? their_bill : my_bill;
+    if (pattern.starts_with("/api/v1/documents/")) id = theirs ? their_report : my_report;
     pattern = std::regex_replace(pattern, std::regex(R"(\{id\})"), std::to_string(id.as_int64()));
     return std::regex_replace(pattern, std::regex(R"(\{child_id\})"), std::to_string(child.as_int64()));
   };

@@ -1,5 +1,8 @@
 #include "app/app.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/civil_date.hpp"
@@ -11,7 +14,12 @@
 #include "auth/repo.hpp"
 #include "billing/offline_gateway.hpp"
 #include "billing/repo.hpp"
+#include "clinical/hl7_sink.hpp"
+#include "clinical/repo.hpp"
+#include "interop/hl7_endpoint.hpp"
+#include "interop/net/mllp_listener.hpp"
 #include "core/log.hpp"
+#include "crypto/hash.hpp"
 #include "http/dispatcher.hpp"
 #include "http/routes/routes.hpp"
 #include "http/server.hpp"
@@ -54,7 +62,7 @@ std::vector<store::Migration> all_migrations() {
   for (auto span : {key_check_migrations(), auth::sql::migrations(), scheduling::sql::migrations(),
                     patients::sql::migrations(), notify::migrations(), notify::notification_migrations(),
                     scheduling::sql::booking_migrations(), billing::sql::migrations(),
-                    triage::sql::screening_migrations(), triage::sql::queue_migrations()})
+                    triage::sql::screening_migrations(), triage::sql::queue_migrations(), clinical::sql::migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return all;
 }
@@ -103,6 +111,41 @@ std::string public_url(const Config& config, uint16_t port) {
   return (config.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port);
 }
 
+namespace {
+
+// SoftHSM2 reads its token directory from SOFTHSM2_CONF when it loads.
+// Without one, the system default (/var/lib/softhsm) is root's; Stork then
+// keeps its tokens beside the key file (var/softhsm/), which suits the demo
+// and development. A vendor's UKEY module needs none of this.
+void default_softhsm_conf(const Config& config) {
+  namespace fs = std::filesystem;
+  if (config.signing_pkcs11_module.find("softhsm") == std::string::npos || std::getenv("SOFTHSM2_CONF")) return;
+  fs::path dir = fs::absolute(fs::path(config.key_file).parent_path()) / "softhsm";
+  std::error_code ec;
+  fs::create_directories(dir / "tokens", ec);
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  fs::path conf = dir / "softhsm2.conf";
+  if (!fs::exists(conf)) {
+    std::ofstream out(conf);
+    out << "directories.tokendir = " << (dir / "tokens").string() << "\nobjectstore.backend = file\nlog.level = ERROR\n";
+  }
+  ::setenv("SOFTHSM2_CONF", conf.c_str(), 0);
+}
+
+std::shared_ptr<crypto::Pkcs11Module> load_pkcs11(const Config& config) {
+  if (config.signing_pkcs11_module.empty()) return nullptr;
+  default_softhsm_conf(config);
+  auto module = crypto::Pkcs11Module::load(config.signing_pkcs11_module);
+  if (!module) {
+    log::warn("PKCS#11 module not loaded: token signing is off",
+              {{"module", config.signing_pkcs11_module}, {"error", module.error().message}});
+    return nullptr;
+  }
+  return *module;
+}
+
+}  // namespace
+
 Services::Services(store::Database& db, const Clock& clock, const Config& config, std::string_view master_key,
                    crypto::Argon2Params argon2, std::unique_ptr<billing::PaymentGateway> payment_gateway)
     : clock(clock),
@@ -121,7 +164,14 @@ Services::Services(store::Database& db, const Clock& clock, const Config& config
       billing(db, clock, audit, patients, booking, *gateway, insurance, billing_settings(config)),
       screening(db, clock, audit, patients, {utc_offset_minutes(config.time_zone).value_or(8 * 60)}),
       queues(db, clock, audit, patients, booking, directory, {utc_offset_minutes(config.time_zone).value_or(8 * 60)}),
-      assessments(db, clock, audit, patients, booking, queues, utc_offset_minutes(config.time_zone).value_or(8 * 60)) {
+      assessments(db, clock, audit, patients, booking, queues, utc_offset_minutes(config.time_zone).value_or(8 * 60)),
+      pkcs11(load_pkcs11(config)),
+      signing(db, clock, {config.signing_max_pin_failures, config.signing_certificate_days}, pkcs11),
+      documents(db, clock, audit, patients, booking, directory, signing,
+                {crypto::hmac_sha256(master_key, "stork document verify codes"), config.public_url,
+                 utc_offset_minutes(config.time_zone).value_or(8 * 60)}) {
+  if (auto tsa = signing.timestamp_authority(cipher)) documents.set_timestamp_authority(*tsa);
+  else log::warn("time-stamping authority not loaded", {{"error", tsa.error().message}});
   patients.add_merge_step(booking.merge_step());
   patients.add_merge_step(screening.merge_step());
   patients.add_merge_step(triage::QueueService::merge_step());
@@ -197,6 +247,19 @@ struct App::Runtime {
   Housekeeping housekeeping;
 };
 
+struct App::Hl7 {
+  Hl7(Services& services, const Config& config)
+      : sink(services.documents),
+        endpoint(sink, [&clock = services.clock] { return clock.now_ms(); },
+                 {.utc_offset_minutes = utc_offset_minutes(config.time_zone).value_or(8 * 60)}),
+        listener({.address = config.hl7_listen, .port = static_cast<uint16_t>(config.hl7_port)},
+                 [this](std::string_view message) { return endpoint.answer(message); }) {}
+
+  clinical::Hl7ReportSink sink;
+  interop::Hl7Endpoint endpoint;
+  interop::MllpListener listener;
+};
+
 Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& clock,
                                          std::unique_ptr<store::Database> db,
                                          crypto::Argon2Params argon2) {
@@ -235,13 +298,17 @@ Result<std::unique_ptr<App>> App::create(const Config& config, const Clock& cloc
   http::add_billing_routes(app->router_, app->services_->billing);
   http::add_screening_routes(app->router_, app->services_->screening);
   http::add_triage_routes(app->router_, {app->services_->queues, app->services_->assessments});
+  http::add_document_routes(app->router_, {app->services_->documents, app->services_->signing,
+                                            config.signing_max_pin_failures});
   app->services_->queues.set_publisher(app->publisher());
+  if (config.hl7_port >= 0) app->hl7_ = std::make_unique<Hl7>(*app->services_, config);
 
   app->runtime_ = std::make_unique<Runtime>(*app, config);
   return app;
 }
 
 App::~App() {
+  if (hl7_) hl7_->listener.stop();
   if (runtime_) {
     runtime_->server.stop(std::chrono::milliseconds(0));
     runtime_->server.wait();
@@ -254,11 +321,18 @@ Status App::start() {
   events_->start();
   if (auto s = runtime_->server.start(); !s) return s;
   if (config_.port == 0) services_->billing.set_public_url(public_url(config_, runtime_->server.port()));
+  services_->documents.set_public_url(public_url(config_, runtime_->server.port()));
+  if (hl7_) {
+    if (auto s = hl7_->listener.start(); !s) return s;
+    log::info("HL7 MLLP listener", {{"address", config_.hl7_listen}, {"port", int64_t{hl7_->listener.port()}}});
+  }
   if (runtime_->housekeeping_enabled) runtime_->housekeeping.start();
   return {};
 }
 uint16_t App::port() const { return runtime_->server.port(); }
+uint16_t App::hl7_port() const { return hl7_ ? hl7_->listener.port() : 0; }
 void App::stop(std::chrono::milliseconds drain) {
+  if (hl7_) hl7_->listener.stop();
   runtime_->housekeeping.stop();
   runtime_->server.stop(drain);
   events_->stop();

@@ -12,6 +12,8 @@
 #include "billing/gateway.hpp"
 #include "billing/insurance.hpp"
 #include "billing/service.hpp"
+#include "clinical/service.hpp"
+#include "clinical/signing_keys.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "crypto/field_cipher.hpp"
@@ -60,6 +62,9 @@ struct Services {
   triage::ScreeningService screening;
   triage::QueueService queues;  // publishes through set_publisher (App wires it)
   triage::AssessmentService assessments;
+  std::shared_ptr<crypto::Pkcs11Module> pkcs11;  // null when no module is configured or it did not load
+  clinical::SigningKeys signing;
+  clinical::DocumentService documents;
 };
 
 // Loads the field key named by the config and builds the services.
@@ -100,6 +105,7 @@ class App {
  private:
   App() = default;
   struct Runtime;  // server and its helpers
+  struct Hl7;      // the MLLP listener and its endpoint
 
   Config config_;
   std::unique_ptr<paysim::GatewaySimulator> simulator_;  // payment_gateway = simulator; outlives the services
@@ -110,6 +116,10 @@ class App {
   http::EventHub hub_;
   std::unique_ptr<EventBridge> events_;  // uses hub_ and db_; stopped in stop() and ~App
   std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<Hl7> hl7_;  // null when hl7_port is -1
+ public:
+  // The MLLP listener's port, 0 when off.
+  uint16_t hl7_port() const;
 };
 
 }  // namespace stork::app

@@ -7,6 +7,7 @@
 #include "app/cli.hpp"
 #include "app/open_database.hpp"
 #include "app/payment_gateway.hpp"
+#include "app/keys_command.hpp"
 #include "app/seed_demo.hpp"
 #include "core/log.hpp"
 #include "http/routes/routes.hpp"
@@ -28,6 +29,9 @@ Commands:
   seed-demo      create the demo hospital and one demo account per role
   audit verify   check the audit log's hash chain
   gateway-sim    run a local WeChat-Pay-style payment gateway (development and tests)
+  keys ...       the hospital CA and doctors' signing keys (`stork keys --help`)
+  verify FILE --ca CA.pem
+                 check an exported signed document offline (exit 0 valid, 1 not)
   billing reconcile [--date YYYY-MM-DD]
                  compare the ledger with the gateway's statement for a day (default today)
 
@@ -148,7 +152,9 @@ int cmd_seed_demo(const Config& config) {
     std::fprintf(stderr, "stork seed-demo: %s\n", services.error().message.c_str());
     return 1;
   }
-  auto report = seed_demo(**services);
+  SeedOptions options;
+  options.clinical_key_file = config.key_file;
+  auto report = seed_demo(**services, options);
   if (!report) {
     std::fprintf(stderr, "stork seed-demo: %s\n", report.error().message.c_str());
     return 1;
@@ -158,6 +164,9 @@ int cmd_seed_demo(const Config& config) {
     std::printf("demo schedules: %d weekly templates, sessions for the next 14 days\n",
                 report->schedule_templates_created);
   if (report->fees_created > 0) std::printf("demo fee catalogue: %d fees\n", report->fees_created);
+  if (report->signing_created)
+    std::printf("demo signing: hospital CA (key file PIN '%s'), doctor and pharmacist keys with PIN 123456\n",
+                kDemoCaPin);
   if (report->patients_created > 0)
     std::printf("demo patients: %d created (demo mother's phone %s)\n", report->patients_created, kDemoMotherPhone);
   if (report->accounts_created.empty()) {
@@ -223,6 +232,10 @@ int main_impl(int argc, char** argv) {
     std::printf("Usage: stork gateway-sim [flags]\n%s", paysim::kGatewaySimFlags);
     return 0;
   }
+  if (cli->help && cmd[0] == "keys") {
+    std::fputs(kKeysUsage, stdout);
+    return 0;
+  }
   if (cli->help) {
     std::printf("Usage: stork %s [flags]\n%s", name.c_str(), kCommonFlags);
     if (cmd[0] == "serve") std::fputs(kServeFlags, stdout);
@@ -230,7 +243,9 @@ int main_impl(int argc, char** argv) {
   }
   // The simulator is not the server: it has its own flags and no database.
   if (cmd[0] == "gateway-sim" && cmd.size() == 1) return paysim::run_gateway_sim(cli->flags);
+  if (cmd[0] == "verify") return cmd_verify(cmd, cli->flags);
   // Command arguments that are not configuration.
+  KeysArgs keys_args = take_keys_args(cli->flags);
   std::string date;
   if (auto it = cli->flags.find("date"); it != cli->flags.end()) {
     date = it->second;
@@ -241,6 +256,7 @@ int main_impl(int argc, char** argv) {
   if (cmd[0] == "serve" && cmd.size() == 1) return cmd_serve(*config);
   if (cmd[0] == "migrate" && cmd.size() == 1) return cmd_migrate(*config);
   if (cmd[0] == "seed-demo" && cmd.size() == 1) return cmd_seed_demo(*config);
+  if (cmd[0] == "keys") return cmd_keys(*config, cmd, keys_args);
   if (cmd[0] == "audit" && cmd.size() == 2 && cmd[1] == "verify") return cmd_audit_verify(*config);
   if (cmd[0] == "billing" && cmd.size() == 2 && cmd[1] == "reconcile") return cmd_billing_reconcile(*config, date);
   std::fprintf(stderr, "stork: unknown command '%s'\n\n%s", name.c_str(), kUsage);

@@ -18,6 +18,7 @@ const char* demo_display_name(auth::Role r) {
     case auth::Role::manager: return "演示 运营管理 (Demo manager)";
     case auth::Role::auditor: return "演示 审计员 (Demo auditor)";
     case auth::Role::display: return "演示 候诊屏 (Demo waiting-area display)";
+    case auth::Role::interface: return "演示 检验系统接口 (Demo LIS interface)";
   }
   return "Demo";
 }
@@ -163,6 +164,11 @@ Result<SeedReport> seed_demo(Services& services, SeedOptions options) {
     auto templates = seed_demo_schedules(services, services.clock);
     if (!templates) return fail(templates.error());
     report.schedule_templates_created = *templates;
+  }
+  if (!options.clinical_key_file.empty()) {
+    auto clinical = seed_demo_clinical(services, options.clinical_key_file);
+    if (!clinical) return fail(clinical.error());
+    report.signing_created = *clinical;
   }
   return report;
 }

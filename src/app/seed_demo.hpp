@@ -18,6 +18,7 @@ struct SeedReport {
   int patients_created = 0;
   int schedule_templates_created = 0;
   int fees_created = 0;
+  bool signing_created = false;
 };
 
 struct SeedOptions {
@@ -28,6 +29,8 @@ struct SeedOptions {
   bool schedules = true;
   // The fee catalogue (registration, exam and service fees).
   bool fees = true;
+  // Signing keys and a report awaiting signature; needs the key file's directory.
+  std::string clinical_key_file;
 };
 
 // The demo mother: sign in on the phone portal with this number; the code
@@ -49,5 +52,11 @@ Result<int> seed_demo_schedules(Services& services, const Clock& clock);
 Result<int> seed_demo_fees(Services& services);
 
 scheduling::Directory demo_directory();
+// The demo CA's key file PIN: a demo only; a hospital's CA PIN is secret.
+inline constexpr const char* kDemoCaPin = "demo-ca-pin";
+// A CA (key beside key_file), a time-stamping authority, signing keys for
+// the demo doctor and pharmacist (PIN 123456) and a lab report waiting for
+// signature. False when signing was already set up.
+Result<bool> seed_demo_clinical(Services& services, const std::string& key_file);
 
 }  // namespace stork::app

@@ -8,10 +8,10 @@ namespace {
 constexpr std::array kRoles = {Role::admin,           Role::clerk,      Role::triage_nurse,
                                Role::doctor,          Role::pharmacist, Role::mdt_coordinator,
                                Role::dispatcher,      Role::manager,    Role::auditor,
-                               Role::display};
+                               Role::display, Role::interface};
 constexpr std::array<std::string_view, kRoles.size()> kNames = {
     "admin", "clerk", "triage_nurse", "doctor", "pharmacist",
-    "mdt_coordinator", "dispatcher", "manager", "auditor", "display"};
+    "mdt_coordinator", "dispatcher", "manager", "auditor", "display", "interface"};
 }  // namespace
 
 std::span<const Role> all_roles() { return kRoles; }

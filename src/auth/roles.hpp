@@ -19,6 +19,7 @@ enum class Role {
   manager,          // operations statistics
   auditor,
   display,          // a waiting-area display screen (device account)
+  interface,        // a LIS or PACS posting reports (system account)
 };
 
 std::span<const Role> all_roles();

@@ -126,6 +126,11 @@ const std::map<std::string, Setter>& setters() {
       {"wechatpay_platform_cert", text(&Config::wechatpay_platform_cert)},
       {"wechatpay_apiv3_key_file", text(&Config::wechatpay_apiv3_key_file)},
       {"public_url", text(&Config::public_url)},
+      {"hl7_listen", text(&Config::hl7_listen)},
+      {"hl7_port", integer(&Config::hl7_port, -1, 65535)},
+      {"signing_pkcs11_module", text(&Config::signing_pkcs11_module)},
+      {"signing_max_pin_failures", integer(&Config::signing_max_pin_failures, 1, 20)},
+      {"signing_certificate_days", integer(&Config::signing_certificate_days, 1, 3650)},
   };
   return table;
 }

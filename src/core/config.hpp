@@ -63,6 +63,13 @@ struct Config {
   // How browsers and the gateway reach this server (notification and
   // checkout return URLs); default http://<listen>:<port>.
   std::string public_url;
+
+  // Clinical documents (issue 7).
+  std::string hl7_listen = "127.0.0.1";  // the MLLP listener for LIS/PACS reports
+  int hl7_port = 2575;                   // 0: any free port; -1: off
+  std::string signing_pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";  // doctors' UKEY tokens; "" = none
+  int signing_max_pin_failures = 5;      // wrong PINs before a signing key locks
+  int signing_certificate_days = 730;    // a doctor's certificate, from enrolment or renewal
 };
 
 // Raw key/value layers before typing. Keys use snake_case ("max_body_bytes");

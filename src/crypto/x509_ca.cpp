@@ -318,6 +318,17 @@ Result<CertificateAuthority> CertificateAuthority::load(X509Certificate certific
 
 Result<X509Certificate> CertificateAuthority::issue(const VerifyingKey& subject_key,
                                                     const CertificateRequest& request) const {
+  return issue_end_entity(subject_key, request, nullptr);
+}
+
+Result<X509Certificate> CertificateAuthority::issue_tsa(const VerifyingKey& subject_key,
+                                                        const CertificateRequest& request) const {
+  return issue_end_entity(subject_key, request, "critical,timeStamping");
+}
+
+Result<X509Certificate> CertificateAuthority::issue_end_entity(
+    const VerifyingKey& subject_key, const CertificateRequest& request,
+    const char* extended_key_usage) const {
   if (auto ok = check_request(request.common_name, request.not_before, request.not_after); !ok)
     return fail(ok.error());
   X509* ca = certificate_.native();
@@ -336,6 +347,8 @@ Result<X509Certificate> CertificateAuthority::issue(const VerifyingKey& subject_
   }
   ok = ok && add_extension(cert.get(), &v3, NID_basic_constraints, "critical,CA:FALSE") &&
        add_extension(cert.get(), &v3, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+       (!extended_key_usage ||
+        add_extension(cert.get(), &v3, NID_ext_key_usage, extended_key_usage)) &&
        add_extension(cert.get(), &v3, NID_subject_key_identifier, "hash") &&
        add_extension(cert.get(), &v3, NID_authority_key_identifier, "keyid:always") &&
        detail::init_sign(ctx.get(), key_.native(), key_.algorithm()) &&

@@ -110,6 +110,11 @@ class CertificateAuthority {
   // validation_failed ("common_name", "not_after").
   Result<X509Certificate> issue(const VerifyingKey& subject_key,
                                 const CertificateRequest& request) const;
+  // A certificate for a time-stamping authority (crypto/timestamp.hpp): as
+  // issue(), plus extendedKeyUsage timeStamping only, marked critical as
+  // RFC 3161 §2.3 requires. Errors: as issue().
+  Result<X509Certificate> issue_tsa(const VerifyingKey& subject_key,
+                                    const CertificateRequest& request) const;
 
   // A v2 CRL listing `revoked`, with thisUpdate/nextUpdate and a CRL number
   // of this_update in seconds (so later CRLs have larger numbers). Errors:
@@ -120,6 +125,11 @@ class CertificateAuthority {
  private:
   CertificateAuthority(X509Certificate certificate, SigningKey key)
       : certificate_(std::move(certificate)), key_(std::move(key)) {}
+  // extended_key_usage: an extendedKeyUsage value such as
+  // "critical,timeStamping", or nullptr for none.
+  Result<X509Certificate> issue_end_entity(const VerifyingKey& subject_key,
+                                           const CertificateRequest& request,
+                                           const char* extended_key_usage) const;
   X509Certificate certificate_;
   SigningKey key_;
 };

@@ -63,6 +63,23 @@ TEST_P(HospitalCa, IssuesADoctorCertificateThatVerifiesWhileValid) {
   EXPECT_TRUE(ok.has_value()) << ok.error().message;
 }
 
+TEST_P(HospitalCa, IssuesATsaCertificateWithCriticalTimeStampingUsageOnly) {
+  auto tsa = ca_.issue_tsa(doctor_key_.public_key(), {"Stork TSA", kT0, kT0 + days(365)});
+  ASSERT_TRUE(tsa.has_value()) << tsa.error().message;
+  EXPECT_EQ(X509_get_extended_key_usage(tsa->native()), static_cast<uint32_t>(XKU_TIMESTAMP));
+  const int eku = X509_get_ext_by_NID(tsa->native(), NID_ext_key_usage, -1);
+  ASSERT_GE(eku, 0);
+  EXPECT_EQ(X509_EXTENSION_get_critical(X509_get_ext(tsa->native(), eku)), 1);
+  EXPECT_EQ(X509_get_key_usage(tsa->native()),
+            static_cast<uint32_t>(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+  // OpenSSL's own test for a TSA signer (RFC 3161 §2.3); doctors fail it.
+  EXPECT_EQ(X509_check_purpose(tsa->native(), X509_PURPOSE_TIMESTAMP_SIGN, 0), 1);
+  EXPECT_NE(X509_check_purpose(doctor_.native(), X509_PURPOSE_TIMESTAMP_SIGN, 0), 1);
+  EXPECT_EQ(X509_get_extension_flags(doctor_.native()) & EXFLAG_XKUSAGE, 0u);
+  auto ok = check(*tsa, kT0 + days(1), {empty_crl()});
+  EXPECT_TRUE(ok.has_value()) << ok.error().message;
+}
+
 TEST_P(HospitalCa, GivesEachCertificateItsOwnSerial) {
   std::set<std::string> serials{doctor_.serial_hex(), ca_.certificate().serial_hex()};
   for (int i = 0; i < 5; ++i)

@@ -872,6 +872,19 @@ Result<PatientBasics> PatientService::basics(store::Connection& c, int64_t id) c
   return PatientBasics{r.text(0), r.text(1), r.text(2)};
 }
 
+Result<std::optional<int64_t>> PatientService::match(store::Connection& c, std::string_view card_no,
+                                                     std::string_view id_number) const {
+  constexpr size_t kMergedInto = 15;  // in STORK_PATIENT_COLUMNS
+  Result<store::Rows> rows = store::Rows{};
+  if (!card_no.empty()) rows = c.query(sql::kSelectByCard, {std::string(card_no)});
+  if (rows && rows->empty() && !id_number.empty())
+    rows = c.query(sql::kSelectByDocument, {cipher_.blind_index(normalize_id_number(id_number), kIdColumn)});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<int64_t>();
+  const auto& r = rows->front();
+  return std::optional<int64_t>(r.opt_integer(kMergedInto).value_or(r.integer(0)));
+}
+
 Result<int64_t> PatientService::count() {
   return store::read_tx(db_, [&](store::Connection& c) -> Result<int64_t> {
     auto rows = c.query(sql::kCountPatients);

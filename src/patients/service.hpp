@@ -108,6 +108,13 @@ class PatientService {
   // operation is audited. Errors: not_found.
   Result<PatientBasics> basics(store::Connection& c, int64_t id) const;
 
+  // For report intake (LIS, PACS), inside the caller's transaction: the
+  // patient holding this card number or identity document number (either
+  // may be empty), following a merge to the surviving record. No audit
+  // entry: the intake is audited by its caller.
+  Result<std::optional<int64_t>> match(store::Connection& c, std::string_view card_no,
+                                       std::string_view id_number) const;
+
   Result<int64_t> count();
   // For other modules: the patient exists and was not merged away.
   // Errors: validation_failed on `field`.

@@ -725,6 +725,12 @@ Result<bool> BookingService::complete(store::Connection& c, int64_t appointment_
   return *changed == 1;
 }
 
+Result<bool> BookingService::has_encounter(store::Connection& c, int64_t practitioner_id, int64_t patient_id) const {
+  auto rows = c.query(sql::kHasEncounter, {practitioner_id, patient_id});
+  if (!rows) return fail(rows.error());
+  return !rows->empty();
+}
+
 Result<Appointment> BookingService::load(store::Connection& c, int64_t appointment_id) const {
   auto rows = c.query(sql::kSelectAppointment, {appointment_id});
   if (!rows) return fail(rows.error());

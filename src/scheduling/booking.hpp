@@ -149,6 +149,9 @@ class BookingService {
   Result<bool> complete(store::Connection& c, int64_t appointment_id);
   // One clinic session, for other modules. Errors: not_found.
   Result<SessionView> session(store::Connection& c, int64_t session_id);
+  // For clinical access rules: the patient has an appointment that was not
+  // cancelled with this practitioner (an encounter).
+  Result<bool> has_encounter(store::Connection& c, int64_t practitioner_id, int64_t patient_id) const;
   // The appointment as stored, inside the caller's transaction. Errors: not_found.
   Result<Appointment> load(store::Connection& c, int64_t appointment_id) const;
   // For billing, inside its own transaction: the appointment's fee is paid.

@@ -104,6 +104,11 @@ inline constexpr Sql kInsertAppointment{
     "sched_insert_appointment",
     "INSERT INTO appointments (patient_id, session_id, slot_id, ticket_no, channel, status, booked_by, created_at)"
     " VALUES ($1, $2, $3, $4, $5, 'booked', $6, $7) RETURNING id"};
+inline constexpr Sql kHasEncounter{
+    "sched_has_encounter",
+    "SELECT 1 FROM appointments a JOIN clinic_sessions s ON s.id = a.session_id"
+    " WHERE s.practitioner_id = $1 AND a.patient_id = $2 AND a.status <> 'cancelled' LIMIT 1"};
+
 inline constexpr Sql kSelectAppointment{
     "sched_select_appointment", "SELECT " STORK_APPOINTMENT_COLUMNS STORK_APPOINTMENT_FROM " WHERE a.id = $1"};
 inline constexpr Sql kPatientAppointments{

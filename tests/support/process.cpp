@@ -52,7 +52,8 @@ namespace {
 std::vector<std::string> serve_argv(const std::vector<std::string>& args, uint16_t port) {
   std::vector<std::string> argv = {stork_binary(), "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--port", std::to_string(port), "--gateway-sim-port", "0", "--access-log", "false"});
+  argv.insert(argv.end(), {"--port", std::to_string(port), "--gateway-sim-port", "0", "--hl7-port", "0",
+                          "--access-log", "false"});
   return argv;
 }
 }  // namespace

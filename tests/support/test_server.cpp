@@ -125,6 +125,8 @@ TestServer::TestServer(store::Backend backend, ConfigLayer overrides)
                       {"io_threads", "2"},
                       {"worker_threads", "4"},
                       {"gateway_sim_port", "0"},
+                      {"hl7_port", "0"},                 // any free port: tests run side by side
+                      {"signing_pkcs11_module", ""},     // tests that use a token load SoftHSM2 themselves
                       {"housekeeping_seconds", "0"}};  // tests run sweeps themselves
   auto config = build_config({base, overrides});
   if (!config) throw std::runtime_error(config.error().message);

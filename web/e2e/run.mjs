@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the browser tests against a real Stork server:
-//   STORK_BIN=/path/to/stork npm run e2e
+//   STORK_BIN=/path/to/stork npm run e2e [-- words]   (only the files whose names contain a word)
 // Makes a fresh temp dir, migrates and seeds a SQLite database there, starts
 // `stork serve --port 0` on the built web app (web/dist), reads the port from
 // the server's "listening" log line, runs every e2e/*.test.mjs with Node's
@@ -61,7 +61,7 @@ runStep(['seed-demo', '--db', db, '--key-file', keyFile])
 // any free one, so parallel runs do not collide.
 const server = spawn(
   stork,
-  ['serve', '--db', db, '--port', '0', '--web-root', webRoot, '--key-file', keyFile, '--gateway-sim-port', '0'],
+  ['serve', '--db', db, '--port', '0', '--web-root', webRoot, '--key-file', keyFile, '--gateway-sim-port', '0', '--hl7-port', '0'],
   { stdio: ['ignore', 'inherit', 'pipe'] },
 )
 const serverLog = join(work, 'server.log')
@@ -155,8 +155,11 @@ try {
 }
 console.log(`e2e: stork serve listening on ${baseUrl}`)
 
+// `npm run e2e -- clinical triage` runs only the files whose names contain one of the words.
+const only = process.argv.slice(2)
 const files = readdirSync(here)
   .filter((name) => name.endsWith('.test.mjs'))
+  .filter((name) => only.length === 0 || only.some((word) => name.includes(word)))
   .sort()
   .map((name) => join(here, name))
 

@@ -7,6 +7,8 @@
 #include "auth/audit.hpp"
 #include "auth/service.hpp"
 #include "billing/service.hpp"
+#include "clinical/service.hpp"
+#include "clinical/signing_keys.hpp"
 #include "http/event_hub.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -65,6 +67,14 @@ struct TriageDeps {
   triage::AssessmentService& assessments;
 };
 void add_triage_routes(Router& router, TriageDeps deps);
+
+// Clinical documents, signatures, review, report intake (docs/clinical-api.md).
+struct DocumentDeps {
+  clinical::DocumentService& documents;
+  clinical::SigningKeys& keys;
+  int max_pin_failures = 5;
+};
+void add_document_routes(Router& router, DocumentDeps deps);
 
 // Gate screening (level 1 of pre-examination).
 void add_screening_routes(Router& router, triage::ScreeningService& screening);

@@ -1,0 +1,18 @@
+#pragma once
+// Reports as LIS/PACS systems post them over REST and as HL7 ORU^R01
+// delivers them, turned into an IncomingReport. Pure.
+#include "clinical/service.hpp"
+#include "interop/oru.hpp"
+
+namespace stork::clinical {
+
+// The JSON body of POST /api/v1/reports (docs/clinical-api.md). Errors:
+// validation_failed naming the field.
+Result<IncomingReport> report_from_json(std::string_view body);
+
+// One ORU^R01 message: the first OBR group becomes a lab report (or an
+// exam report when its observations are text only: findings, impression).
+// The message key is sender application | facility | control id.
+Result<IncomingReport> report_from_oru(const interop::OruReport& oru);
+
+}  // namespace stork::clinical
