@@ -22,6 +22,9 @@ export type PageKey =
   | 'gate'
   | 'triage'
   | 'doctor'
+  | 'records'
+  | 'reports'
+  | 'review'
   | 'display'
   | 'window'
   | 'patients'
@@ -35,8 +38,8 @@ const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
   admin: ['schedules', 'board', 'users', 'audit'],
   clerk: ['window', 'patients', 'board'],
   triage_nurse: ['gate', 'triage', 'display', 'patients', 'board'],
-  doctor: ['doctor'],
-  pharmacist: [],
+  doctor: ['doctor', 'records', 'reports'],
+  pharmacist: ['review'],
   mdt_coordinator: [],
   dispatcher: [],
   manager: ['board', 'billing'],
@@ -54,8 +57,8 @@ export const ROLE_TASKS: Record<Role, readonly string[]> = {
   admin: ['roles', 'keys', 'schedules'],
   clerk: ['appointments'],
   triage_nurse: ['fever'],
-  doctor: ['records', 'prescriptions', 'online', 'mdt'],
-  pharmacist: ['review', 'return', 'delivery'],
+  doctor: ['prescriptions', 'online', 'mdt'],
+  pharmacist: ['delivery'],
   mdt_coordinator: ['referrals', 'teams', 'clinics', 'followup'],
   dispatcher: ['ambulances', 'vitals', 'eta', 'prepare'],
   manager: ['daily', 'waiting', 'satisfaction', 'crowding'],
@@ -88,6 +91,9 @@ export function pagesFor(roles: readonly string[] | undefined): PageKey[] {
     'gate',
     'triage',
     'doctor',
+    'records',
+    'reports',
+    'review',
     'display',
     'window',
     'patients',

@@ -40,7 +40,22 @@ export const router = createRouter({
         { path: 'bills', name: 'portal-bills', component: () => import('./portal/PortalBills.vue') },
         { path: 'queue', name: 'portal-queue', component: () => import('./portal/PortalQueue.vue') },
         { path: 'screening', name: 'portal-screening', component: () => import('./portal/PortalScreening.vue') },
+        { path: 'reports', name: 'portal-reports', component: () => import('./portal/PortalReports.vue') },
+        {
+          path: 'reports/:id(\\d+)',
+          name: 'portal-report',
+          component: () => import('./portal/PortalReport.vue'),
+          props: true,
+        },
       ],
+    },
+    {
+      // What the QR code on a printed document opens: for anyone, no sign-in.
+      path: '/verify/:id',
+      name: 'public-verify',
+      component: () => import('./pages/PublicVerify.vue'),
+      props: true,
+      meta: { public: true },
     },
     {
       // The waiting area's screen: full-screen, without the app's header.
@@ -111,6 +126,29 @@ export const router = createRouter({
         { path: 'gate', name: 'gate', component: () => import('./pages/GateDesk.vue'), meta: { page: 'gate' } },
         { path: 'triage', name: 'triage', component: () => import('./pages/TriageDesk.vue'), meta: { page: 'triage' } },
         { path: 'doctor', name: 'doctor', component: () => import('./pages/DoctorQueue.vue'), meta: { page: 'doctor' } },
+        { path: 'records', name: 'records', component: () => import('./pages/ClinicalRecords.vue'), meta: { page: 'records' } },
+        {
+          path: 'documents/new',
+          name: 'document-new',
+          component: () => import('./pages/ClinicalDocument.vue'),
+          meta: { page: 'records' },
+        },
+        {
+          path: 'documents/:id(\\d+)',
+          name: 'document',
+          component: () => import('./pages/ClinicalDocument.vue'),
+          props: true,
+          meta: { page: 'records' },
+        },
+        { path: 'reports', name: 'reports', component: () => import('./pages/PendingReports.vue'), meta: { page: 'reports' } },
+        { path: 'review', name: 'review', component: () => import('./pages/ReviewQueue.vue'), meta: { page: 'review' } },
+        {
+          path: 'review/:id(\\d+)',
+          name: 'review-prescription',
+          component: () => import('./pages/PrescriptionReview.vue'),
+          props: true,
+          meta: { page: 'review' },
+        },
         {
           path: 'display',
           name: 'display',

@@ -1,5 +1,6 @@
 import type { Messages } from './zh-CN'
 import triageEn from './triage.en'
+import clinicalEn from './clinical.en'
 
 // English messages; typed against the Chinese file so both keep the same keys.
 
@@ -45,6 +46,9 @@ const en: Messages = {
     gate: 'Gate screening',
     triage: 'Area triage',
     doctor: 'Calling',
+    records: 'Records',
+    reports: 'Reports to sign',
+    review: 'Prescription review',
     display: 'Display',
     patients: 'Patients',
     schedules: 'Schedules',
@@ -90,6 +94,9 @@ const en: Messages = {
     gate: 'Gate screening: scan the e-card, see the phone pre-filled questionnaire, take the temperature, route fever and exposure cases.',
     triage: 'Area triage: check in, record vitals, MEOWS/PEWS priority, green-channel flags, the session queue.',
     doctor: 'Calling: open the room, call next, recall, absent, transfer, confirm in the room, finish.',
+    records: 'Records and prescriptions: read a patient’s records, prescriptions and reports; write records and e-prescriptions, sign with the UKEY, correct, print.',
+    reports: 'Reports to sign: review lab and examination reports and sign them, which releases them to the patient.',
+    review: 'Prescription review: review signed prescriptions, approve (co-signing with the UKEY) or send back, dispense.',
     display: 'Waiting-area screen: calls full-screen and spoken, reconnecting by itself.',
     patients: 'Find patients, register them, issue e-cards, register newborns, link families, book appointments.',
     schedules: 'Keep the weekly schedule templates, generate clinic sessions, stop a clinic and notify its patients.',
@@ -602,6 +609,7 @@ const en: Messages = {
       appointments: 'Appointments',
       queue: 'My queue',
       bills: 'Bills',
+      reports: 'Reports',
     },
     book: {
       title: 'Book an appointment',
@@ -886,6 +894,7 @@ const en: Messages = {
     openSurvivor: 'Serve the merged record',
   },
   triage: triageEn,
+  clinical: clinicalEn,
   notFound: {
     title: 'Page not found',
     back: 'Back to home',

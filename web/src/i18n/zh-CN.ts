@@ -3,6 +3,7 @@
 // vue-i18n message syntax: {name} is a placeholder; avoid bare @ | { } in text.
 
 import triageZh from './triage.zh-CN'
+import clinicalZh from './clinical.zh-CN'
 
 const zhCN = {
   app: {
@@ -46,6 +47,9 @@ const zhCN = {
     gate: '门口预检',
     triage: '诊区分诊',
     doctor: '叫号',
+    records: '病历与处方',
+    reports: '待签报告',
+    review: '处方审核',
     display: '叫号屏',
     patients: '患者建档',
     schedules: '排班管理',
@@ -91,6 +95,9 @@ const zhCN = {
     gate: '门口预检：扫码查看手机预填的筛查问卷，测体温，按规则分流（发热门诊、隔离通道）。',
     triage: '诊区分诊：签到，录入生命体征，MEOWS/PEWS 评分定优先级，绿色通道标识，查看候诊队列。',
     doctor: '叫号：开诊，叫下一位、重呼、过号、转诊，确认进入诊室，结束就诊。',
+    records: '病历与处方：查看患者的病历、处方和报告，书写门诊病历、开电子处方，UKEY 签名、更正、打印。',
+    reports: '待签报告：检验、检查报告审核并签名，签名后发布给患者。',
+    review: '处方审核：审核医生签名的处方，通过（UKEY 共同签名）或退回，发药。',
     display: '候诊区大屏：全屏显示叫号并语音播报，断线自动重连。',
     patients: '查找患者，建档，办理电子就诊卡，登记新生儿，维护家庭关系，预约挂号。',
     schedules: '维护每周排班模板，生成出诊安排，停诊并通知已预约的患者。',
@@ -598,6 +605,7 @@ const zhCN = {
       appointments: '我的预约',
       queue: '我的排队',
       bills: '我的账单',
+      reports: '报告查询',
     },
     book: {
       title: '预约挂号',
@@ -878,6 +886,7 @@ const zhCN = {
     openSurvivor: '办理合并后的档案',
   },
   triage: triageZh,
+  clinical: clinicalZh,
   notFound: {
     title: '页面不存在',
     back: '返回工作台',
