@@ -192,6 +192,23 @@ TEST_P(Documents, SignedBeforeARevocationStillVerifiesAndSigningAfterIsRefused) 
   EXPECT_TRUE(v.at("valid").as_bool()) << json::serialize(v);
 }
 
+TEST_P(Documents, AnExpiredCertificateCannotSignUntilRenewed) {
+  enrol("doctor", crypto::SignatureAlgorithm::ecdsa_p256_sha256);
+  const int64_t id = draft(patient("陶然", 12));
+  server_->clock().advance(std::chrono::hours(24 * 731));  // past the 730-day certificate
+  doctor_ = server_->login("doctor");                        // and past her session
+  auto refused = sign(id, kPin);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.json().at("code"), "certificate_expired");
+  auto ca = services().signing.open_hospital_ca(ca_file_, kCaPin);
+  auto renewed = services().signing.renew(user_id("doctor"), *ca);
+  ASSERT_TRUE(renewed) << renewed.error().message;
+  auto r = sign(id, kPin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("signer").at("certificate_serial").as_string(), renewed->serial);
+  EXPECT_TRUE(verify(id).at("valid").as_bool());
+}
+
 TEST_P(Documents, FiveWrongPinsLockTheKeyUntilUnlocked) {
   enrol("doctor", crypto::SignatureAlgorithm::ecdsa_p256_sha256);
   const int64_t id = draft(patient("周燕", 5));

@@ -1,7 +1,8 @@
 // Demo signing: a hospital CA and its time-stamping authority, the demo
-// doctor's key in a SoftHSM2 token (ECDSA P-256) and the demo pharmacist's
-// SM2 key in a keystore, both with PIN 123456, and one lab report for the
-// demo mother's child waiting for the doctor's signature.
+// doctor's key in a SoftHSM2 token (ECDSA P-256; she is also the
+// directory's first practitioner) and the demo pharmacist's SM2 key in a
+// keystore, both with PIN 123456, and one lab report for the demo mother's
+// child waiting for the doctor's signature.
 #include <filesystem>
 
 #include "app/seed_demo.hpp"
@@ -63,6 +64,13 @@ Result<bool> seed_demo_clinical(Services& services, const std::string& key_file)
   clinical::EnrolRequest p{*pharmacist, "演示 药师 Demo pharmacist", crypto::SignatureAlgorithm::sm2_sm3, "keystore",
                            kDemoPin, "", ""};
   if (auto e = services.signing.enrol(p, *ca); !e) return fail(e.error());
+
+  // The demo doctor is the first practitioner of the directory: patients
+  // booked with her are her encounters.
+  auto directory = services.directory.load();
+  if (!directory) return fail(directory.error());
+  if (!directory->practitioners.empty())
+    if (auto s = services.directory.link_user(directory->practitioners.front().id, *doctor); !s) return fail(s.error());
 
   auto card = demo_child_card(services);
   if (!card) return fail(card.error());

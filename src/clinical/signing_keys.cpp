@@ -209,7 +209,10 @@ Result<Credential> SigningKeys::renew(int64_t user_id, const OpenAuthority& auth
 Result<Credential> SigningKeys::revoke(const std::string& serial, const std::string& reason,
                                        const OpenAuthority& authority) {
   if (reason.empty()) return fail(Error::invalid("reason", "is required"));
-  TimePoint now = clock_.now();
+  // A CRL dates revocations in whole seconds: round up, so a signature made
+  // earlier in this second is not taken for one made after the revocation.
+  // (Signing checks the stored status, so none is made after it.)
+  TimePoint now = std::chrono::ceil<std::chrono::seconds>(clock_.now());
   return store::write_tx(db_, [&](store::Connection& c) -> Result<Credential> {
     auto rows = c.query(sql::kSelectCredentialBySerial, {serial});
     if (!rows) return fail(rows.error());

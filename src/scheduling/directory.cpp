@@ -73,4 +73,13 @@ Result<bool> DirectoryService::empty() {
   });
 }
 
+Status DirectoryService::link_user(int64_t practitioner_id, int64_t user_id) {
+  return db_.write([&](store::Connection& c) -> Status {
+    auto changed = c.execute(sql::kLinkPractitionerUser, {practitioner_id, user_id});
+    if (!changed) return fail(changed.error());
+    if (*changed == 0) return fail(Error::not_found("practitioner " + std::to_string(practitioner_id)));
+    return {};
+  });
+}
+
 }  // namespace stork::scheduling

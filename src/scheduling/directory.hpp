@@ -23,6 +23,9 @@ class DirectoryService {
   // Adds everything in one transaction; fails whole on any conflict.
   Status add(const Directory& entries);
   Result<bool> empty();
+  // The staff account a practitioner signs in with (her encounters then
+  // give her access to the patients' documents). Errors: not_found.
+  Status link_user(int64_t practitioner_id, int64_t user_id);
   // For other modules, inside their own transaction.
   Result<std::optional<Room>> room(store::Connection& c, const std::string& code) const;
   Result<std::optional<Practitioner>> practitioner_of_user(store::Connection& c, int64_t user_id) const;

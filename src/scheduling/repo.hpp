@@ -37,6 +37,8 @@ inline constexpr Sql kRoomByCode{"sched_room_by_code",
 inline constexpr Sql kPractitionerOfUser{
     "sched_practitioner_of_user",
     "SELECT id, name, title, department_code, user_id FROM practitioners WHERE user_id = $1"};
+inline constexpr Sql kLinkPractitionerUser{"sched_link_practitioner_user",
+                                           "UPDATE practitioners SET user_id = $2 WHERE id = $1"};
 inline constexpr Sql kListRooms{"sched_list_rooms",
                                 "SELECT id, code, department_code, name, kind FROM rooms ORDER BY id"};
 inline constexpr Sql kListPractitioners{
