@@ -54,7 +54,8 @@ std::string bundle_to_json(const Bundle& b) {
                    {"patient_id", d.patient_id},
                    {"content", d.content},
                    {"content_hash", d.content_hash},
-                   {"signed_at", optional(d.signed_at_ms)}};
+                   {"signed_at", optional(d.signed_at_ms)},
+                   {"signer_name", d.signer_name}};
   json::array sigs;
   for (const auto& s : b.signatures)
     sigs.push_back(json::object{{"role", s.role},
@@ -95,6 +96,7 @@ Result<Bundle> bundle_from_json(std::string_view text) {
   b.document.content = r.text("content");
   b.document.content_hash = r.text("content_hash");
   b.document.signed_at_ms = r.opt_integer("signed_at");
+  b.document.signer_name = r.text("signer_name");
   if (auto e = r.error()) return fail(*e);
   if (!kind) return fail(Error::invalid("document.kind", "unknown document kind"));
   b.document.kind = *kind;

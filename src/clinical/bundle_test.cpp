@@ -30,8 +30,8 @@ const int64_t kSignedAt = to_ms(kT0 + hours(1));
 class BundleFile : public ::testing::Test {
  protected:
   BundleFile()
-      : ca_(*CertificateAuthority::create(SigningKey::generate(SignatureAlgorithm::sm2_sm3), "Stork Hospital CA",
-                                          kT0 - days(1), kT0 + days(3650))),
+      : ca_(*CertificateAuthority::create(SigningKey::generate(SignatureAlgorithm::sm2_sm3),
+                                          "Stork Hospital CA", kT0 - days(1), kT0 + days(3650))),
         key_(SigningKey::generate(SignatureAlgorithm::sm2_sm3)),
         certificate_(*ca_.issue(key_.public_key(), {"Dr. 李娜", kT0, kT0 + days(365)})) {
     Document& d = bundle_.document;
@@ -39,12 +39,14 @@ class BundleFile : public ::testing::Test {
     d.kind = DocumentKind::lab_report;
     d.patient_id = 5;
     d.version = 1;
-    d.content = *normalize_content(DocumentKind::lab_report,
-                                   R"({"service":{"code":"CBC","text":"Complete blood count"},)"
-                                   R"("results":[{"code":"718-7","name":"Hemoglobin","value":"98","abnormal":true}]})");
+    d.content = *normalize_content(
+        DocumentKind::lab_report,
+        R"({"service":{"code":"CBC","text":"Complete blood count"},)"
+        R"("results":[{"code":"718-7","name":"Hemoglobin","value":"98","abnormal":true}]})");
     auto bytes = author_signed_bytes(d, {11, "Dr. 李娜", certificate_.serial_hex()}, kSignedAt);
     d.signed_ = true;
     d.signed_at_ms = kSignedAt;
+    d.signer_name = "Dr. 李娜";
     d.content_hash = crypto::sha256_hex(*bytes);
     StoredSignature s;
     s.document_id = d.id;
@@ -162,7 +164,8 @@ TEST_F(BundleFile, ReadsAnUnsignedDocumentAsNotSigned) {
 
 TEST_F(BundleFile, NamesTheFormatWhenItIsMissingOrOther) {
   EXPECT_EQ(refused_field(edited([](json::object& o) { o.erase("format"); })), "format");
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["format"] = "stork-signed-document/2"; })), "format");
+  EXPECT_EQ(refused_field(edited([](json::object& o) { o["format"] = "stork-signed-document/2"; })),
+            "format");
 }
 
 TEST_F(BundleFile, NamesTheFileWhenItIsNotAJsonObject) {
@@ -175,21 +178,25 @@ TEST_F(BundleFile, NamesAMissingDocument) {
 }
 
 TEST_F(BundleFile, NamesAMissingDocumentId) {
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object().erase("id"); })), "document.id");
+  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object().erase("id"); })),
+            "document.id");
 }
 
 TEST_F(BundleFile, NamesADocumentIdOfTheWrongType) {
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object()["id"] = "77"; })), "document.id");
+  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object()["id"] = "77"; })),
+            "document.id");
 }
 
 TEST_F(BundleFile, NamesAReplacesOfTheWrongType) {
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object()["replaces"] = "70"; })),
-            "document.replaces");
+  EXPECT_EQ(
+      refused_field(edited([](json::object& o) { o["document"].as_object()["replaces"] = "70"; })),
+      "document.replaces");
 }
 
 TEST_F(BundleFile, NamesAnUnknownKind) {
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["document"].as_object()["kind"] = "letter"; })),
-            "document.kind");
+  EXPECT_EQ(
+      refused_field(edited([](json::object& o) { o["document"].as_object()["kind"] = "letter"; })),
+      "document.kind");
 }
 
 TEST_F(BundleFile, NamesMissingSignatures) {
@@ -204,8 +211,9 @@ TEST_F(BundleFile, NamesASignatureOfTheWrongType) {
 }
 
 TEST_F(BundleFile, NamesASignatureThatIsNotAnObject) {
-  EXPECT_EQ(refused_field(edited([](json::object& o) { o["signatures"].as_array().push_back("sig"); })),
-            "signatures[1]");
+  EXPECT_EQ(
+      refused_field(edited([](json::object& o) { o["signatures"].as_array().push_back("sig"); })),
+      "signatures[1]");
 }
 
 TEST_F(BundleFile, NamesAMissingSigningTimeOfASignature) {

@@ -15,6 +15,13 @@ namespace {
 
 constexpr size_t kMaxText = 4000;
 
+// Characters, as people count them: UTF-8 bytes that start a character.
+size_t characters(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char b : utf8) n += (b & 0xC0) != 0x80;
+  return n;
+}
+
 // Collects every problem of one content object, so the editor can mark all
 // bad fields at once.
 class Checker {
@@ -43,7 +50,7 @@ class Checker {
     if (!v->is_string()) return refuse(path, "must be text");
     const auto& s = v->get_string();
     if (required && s.empty()) return refuse(path, "is required");
-    if (s.size() > kMaxText) refuse(path, "is longer than 4000 characters");
+    if (characters(s) > kMaxText) refuse(path, "is longer than 4000 characters");
   }
 
   std::optional<double> number(const json::object& o, const std::string& prefix, std::string_view key,
@@ -165,7 +172,7 @@ void check_lab_report(Checker& c) {
       if (const auto* v = r.if_contains(key); v && !v->is_null()) {
         bool ok = v->is_array();
         if (ok)
-          for (const auto& f : v->get_array()) ok = ok && f.is_string() && f.get_string().size() <= kMaxText;
+          for (const auto& f : v->get_array()) ok = ok && f.is_string() && characters(f.get_string()) <= kMaxText;
         if (!ok) c.refuse(p + key, "must be a list of text");
       }
   });

@@ -12,11 +12,14 @@ namespace {
 const std::string kVerifyUrl = "https://stork.example/verify/41?code=K7Q2MZ";
 const int64_t kSignedAtMs = 1795003600000;  // 2026-11-18 12:06:40 UTC, 20:06 in Beijing
 
-bool contains(const std::string& html, std::string_view part) { return html.find(part) != std::string::npos; }
+bool contains(const std::string& html, std::string_view part) {
+  return html.find(part) != std::string::npos;
+}
 
 size_t occurrences(const std::string& html, std::string_view part) {
   size_t n = 0;
-  for (size_t at = html.find(part); at != std::string::npos; at = html.find(part, at + part.size())) ++n;
+  for (size_t at = html.find(part); at != std::string::npos; at = html.find(part, at + part.size()))
+    ++n;
   return n;
 }
 
@@ -27,7 +30,8 @@ class PrintHtml : public ::testing::Test {
     document_.kind = DocumentKind::record;
     document_.patient_id = 7;
     document_.content = *normalize_content(
-        DocumentKind::record, R"({"complaint":"Headache","diagnoses":[{"code":"O13","text":"Gestational hypertension"}]})");
+        DocumentKind::record,
+        R"({"complaint":"Headache","diagnoses":[{"code":"O13","text":"Gestational hypertension"}]})");
   }
 
   std::string print() const {
@@ -52,7 +56,8 @@ TEST_F(PrintHtml, EscapesMarkupInTheContent) {
   const std::string html = print();
   EXPECT_FALSE(contains(html, "<script>"));
   EXPECT_FALSE(contains(html, "<b>bold</b>"));
-  EXPECT_TRUE(contains(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more")) << html;
+  EXPECT_TRUE(contains(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"))
+      << html;
   EXPECT_TRUE(contains(html, "&lt;b&gt;bold&lt;/b&gt;"));
 }
 
@@ -116,12 +121,12 @@ TEST_F(PrintHtml, LeavesOutTheReviewerOfARejectedPrescription) {
 
 TEST_F(PrintHtml, MarksAbnormalResultRows) {
   document_.kind = DocumentKind::lab_report;
-  document_.content = *normalize_content(
-      DocumentKind::lab_report,
-      R"({"service":{"code":"CBC","text":"Complete blood count"},"results":[)"
-      R"({"code":"718-7","name":"Hemoglobin","value":"98","abnormal":true},)"
-      R"({"code":"6690-2","name":"Leukocytes","value":"12.6","abnormal":true},)"
-      R"({"code":"777-3","name":"Platelets","value":"210","abnormal":false}]})");
+  document_.content =
+      *normalize_content(DocumentKind::lab_report,
+                         R"({"service":{"code":"CBC","text":"Complete blood count"},"results":[)"
+                         R"({"code":"718-7","name":"Hemoglobin","value":"98","abnormal":true},)"
+                         R"({"code":"6690-2","name":"Leukocytes","value":"12.6","abnormal":true},)"
+                         R"({"code":"777-3","name":"Platelets","value":"210","abnormal":false}]})");
   const std::string html = print();
   EXPECT_EQ(occurrences(html, "<tr class=\"abnormal\">"), 2u);
   // The normal row follows the two abnormal ones, unmarked.

@@ -51,13 +51,39 @@ Result<IncomingReport> report_from_oru(const interop::OruReport& oru) {
   if (const auto* card = oru.patient.first(interop::IdentifierKind::card)) in.card_no = card->id;
   if (const auto* id = oru.patient.first(interop::IdentifierKind::resident_id)) in.id_number = id->id;
 
-  // One document per message: the first order names the service, and the
-  // observations of every order are its results.
+  // One document per message: the first order names the service.
   json::object content;
   const auto& first = oru.orders.front();
   content["service"] = {{"code", first.service.code}, {"text", first.service.text}};
   content["accession"] = first.filler_number;
   if (first.observed_ms) content["observed_at"] = *first.observed_ms;
+
+  // Narrative observations only (TX, FT: an ultrasound's findings and
+  // impression) make an examination report; anything else (measured values,
+  // and ST for qualitative results such as "Negative") a lab report, whose
+  // results are the observations of every order.
+  bool text_only = true;
+  for (const auto& order : oru.orders)
+    for (const auto& obx : order.observations)
+      text_only = text_only && (obx.value_type == "TX" || obx.value_type == "FT");
+  if (text_only) {
+    in.kind = DocumentKind::exam_report;
+    std::string findings, impression;
+    for (const auto& order : oru.orders)
+      for (const auto& obx : order.observations) {
+        const bool is_impression = obx.observation.code == "19005-8" ||
+                                   obx.observation.text.find("mpression") != std::string::npos ||
+                                   obx.observation.text.find("诊断") != std::string::npos ||
+                                   obx.observation.text.find("提示") != std::string::npos;
+        std::string& into = is_impression ? impression : findings;
+        into += (into.empty() ? "" : "\n") + obx.value;
+      }
+    if (findings.empty()) findings = impression;
+    content["findings"] = findings;
+    if (!impression.empty()) content["impression"] = impression;
+    in.content_json = json::serialize(content);
+    return in;
+  }
   json::array results;
   std::string conclusion;
   for (const auto& order : oru.orders) {

@@ -10,8 +10,10 @@ namespace stork::clinical {
 // validation_failed naming the field.
 Result<IncomingReport> report_from_json(std::string_view body);
 
-// One ORU^R01 message: the first OBR group becomes a lab report (or an
-// exam report when its observations are text only: findings, impression).
+// One ORU^R01 message, one document: a lab report whose results are the
+// observations of every OBR group; or, when every observation is narrative
+// text (TX, FT), an examination report whose impression is the observation coded
+// LOINC 19005-8 or named "impression"/诊断/提示 and whose findings are the rest.
 // The message key is sender application | facility | control id.
 Result<IncomingReport> report_from_oru(const interop::OruReport& oru);
 

@@ -85,7 +85,8 @@ TEST(ReportJson, NamesAMissingMessageId) {
 }
 
 TEST(ReportJson, NamesAMissingKind) {
-  EXPECT_EQ(refused_fields(body_with([](json::object& o) { o.erase("kind"); })), std::vector<std::string>{"kind"});
+  EXPECT_EQ(refused_fields(body_with([](json::object& o) { o.erase("kind"); })),
+            std::vector<std::string>{"kind"});
 }
 
 TEST(ReportJson, RefusesKindsThatAreNotReports) {
@@ -99,12 +100,15 @@ TEST(ReportJson, NamesAMissingPatient) {
 }
 
 TEST(ReportJson, NamesAPatientWithoutCardOrIdentityNumber) {
-  EXPECT_EQ(refused_fields(body_with([](json::object& o) { o["patient"] = json::object{{"name", "Wang Fang"}}; })),
+  EXPECT_EQ(refused_fields(body_with([](json::object& o) {
+              o["patient"] = json::object{{"name", "Wang Fang"}};
+            })),
             std::vector<std::string>{"patient"});
 }
 
 TEST(ReportJson, NamesEveryMissingEnvelopeFieldAtOnce) {
-  EXPECT_EQ(refused_fields(R"({"results":[]})"), (std::vector<std::string>{"kind", "message_id", "patient"}));
+  EXPECT_EQ(refused_fields(R"({"results":[]})"),
+            (std::vector<std::string>{"kind", "message_id", "patient"}));
 }
 
 TEST(ReportJson, NamesTheBodyWhenItIsNotAnObject) {
@@ -160,9 +164,9 @@ TEST(ReportJsonFromOru, PicksTheCardAndResidentIdentityNumbers) {
 }
 
 TEST(ReportJsonFromOru, LeavesTheCardEmptyWhenOnlyAResidentIdIsSent) {
-  IncomingReport in = report_of(samples::join(
-      {samples::kMsh, "PID|1||110101199003078515^^^CHN^NNCHN||Wang^Fang||19900307|F", samples::kObr,
-       samples::kHgb}));
+  IncomingReport in = report_of(
+      samples::join({samples::kMsh, "PID|1||110101199003078515^^^CHN^NNCHN||Wang^Fang||19900307|F",
+                     samples::kObr, samples::kHgb}));
   EXPECT_EQ(in.card_no, "");
   EXPECT_EQ(in.id_number, "110101199003078515");
 }
@@ -209,9 +213,9 @@ TEST(ReportJsonFromOru, KeepsNotesOnAResultWithThatResult) {
 }
 
 TEST(ReportJsonFromOru, JoinsNotesOnTheOrderIntoTheConclusion) {
-  json::object c = content_of(report_of(samples::join({samples::kMsh, samples::kPid, samples::kObr,
-                                                       "NTE|1|L|Fasting sample", "NTE|2|L|Mild anaemia",
-                                                       samples::kHgb})));
+  json::object c = content_of(
+      report_of(samples::join({samples::kMsh, samples::kPid, samples::kObr,
+                               "NTE|1|L|Fasting sample", "NTE|2|L|Mild anaemia", samples::kHgb})));
   EXPECT_EQ(c.at("conclusion").as_string(), "Fasting sample\nMild anaemia");
 }
 
@@ -243,12 +247,7 @@ TEST(ReportJsonFromOru, GathersTheResultsOfEveryOrder) {
 }
 
 TEST(ReportJsonFromOru, MakesAnExamReportFromTextOnlyObservations) {
-  // BUG (src/clinical/report_json.cpp, report_from_oru, `in.kind =
-  // DocumentKind::lab_report`): report_json.hpp promises "an exam report when
-  // its observations are text only: findings, impression", but every ORU
-  // becomes a lab_report; an ultrasound sent as TX findings/impression is
-  // stored as a lab report with text "results".
-  GTEST_SKIP() << "report_from_oru never produces an exam_report (see comment)";
+  // An ultrasound sent as TX findings and impression is an examination report.
   IncomingReport in = report_of(samples::join(
       {samples::kMsh, samples::kPid,
        "OBR|1|ORD-6001^HIS|US-2001^PACS|US-OB^Obstetric ultrasound^L|||20261127071500",

@@ -60,7 +60,11 @@ void check_signature(const Document& d, const StoredSignature& s, const TrustMat
                    ? author_signed_bytes(d, signer, s.signed_at_ms)
                    : reviewer_signed_bytes(d.id, d.content_hash, s.decision, signer, s.signed_at_ms);
   std::string hash = bytes ? crypto::sha256_hex(*bytes) : "";
-  bool hash_ok = bytes && hash == s.signed_hash && (s.role != "author" || hash == d.content_hash);
+  // The document row repeats the author's signing time and name (lists and
+  // print-outs show them): they must be the signature's.
+  const bool row_agrees = s.role != "author" || (hash == d.content_hash && d.signed_at_ms == s.signed_at_ms &&
+                                                 d.signer_name == s.signer_name);
+  bool hash_ok = bytes && hash == s.signed_hash && row_agrees;
   if (hash_ok) rec.pass("hash", "SHA-256 " + hash.substr(0, 16) + "… matches the signed document");
   else rec.fail("hash", "hash_mismatch", "the document is not the one that was signed: it was changed after signing");
 

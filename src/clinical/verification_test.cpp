@@ -40,8 +40,8 @@ struct Signer {
 class Verification : public ::testing::TestWithParam<SignatureAlgorithm> {
  protected:
   Verification()
-      : ca_(*CertificateAuthority::create(SigningKey::generate(GetParam()), "Stork Hospital CA", kT0 - days(1),
-                                          kT0 + days(3650))),
+      : ca_(*CertificateAuthority::create(SigningKey::generate(GetParam()), "Stork Hospital CA",
+                                          kT0 - days(1), kT0 + days(3650))),
         doctor_(make_signer(ca_, 11, "Dr. 李娜", kT0, kT0 + days(365))),
         pharmacist_(make_signer(ca_, 12, "Pharmacist Zhou", kT0, kT0 + days(365))) {
     document_.id = 41;
@@ -56,8 +56,8 @@ class Verification : public ::testing::TestWithParam<SignatureAlgorithm> {
     signatures_.push_back(sign_as_author(document_, doctor_, kSignedAt));
   }
 
-  Signer make_signer(const CertificateAuthority& ca, int64_t user_id, std::string name, TimePoint not_before,
-                     TimePoint not_after) {
+  Signer make_signer(const CertificateAuthority& ca, int64_t user_id, std::string name,
+                     TimePoint not_before, TimePoint not_after) {
     SigningKey key = SigningKey::generate(GetParam());
     auto cert = ca.issue(key.public_key(), {name, not_before, not_after});
     if (!cert) throw std::runtime_error(cert.error().message);
@@ -76,9 +76,10 @@ class Verification : public ::testing::TestWithParam<SignatureAlgorithm> {
     return stored("author", s, *bytes, at, "");
   }
 
-  StoredSignature sign_as_reviewer(const Document& d, const Signer& s, std::string decision, int64_t at) const {
-    auto bytes =
-        reviewer_signed_bytes(d.id, d.content_hash, decision, {s.user_id, s.name, s.certificate.serial_hex()}, at);
+  StoredSignature sign_as_reviewer(const Document& d, const Signer& s, std::string decision,
+                                   int64_t at) const {
+    auto bytes = reviewer_signed_bytes(d.id, d.content_hash, decision,
+                                       {s.user_id, s.name, s.certificate.serial_hex()}, at);
     if (!bytes) throw std::runtime_error(bytes.error().message);
     return stored("reviewer", s, *bytes, at, std::move(decision));
   }
@@ -115,9 +116,12 @@ class Verification : public ::testing::TestWithParam<SignatureAlgorithm> {
   std::vector<StoredSignature> signatures_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Algorithms, Verification,
-                         ::testing::Values(SignatureAlgorithm::sm2_sm3, SignatureAlgorithm::ecdsa_p256_sha256),
-                         [](const auto& info) { return info.param == SignatureAlgorithm::sm2_sm3 ? "SM2" : "ECDSA"; });
+INSTANTIATE_TEST_SUITE_P(VerificationAlgorithms, Verification,
+                         ::testing::Values(SignatureAlgorithm::sm2_sm3,
+                                           SignatureAlgorithm::ecdsa_p256_sha256),
+                         [](const auto& info) {
+                           return info.param == SignatureAlgorithm::sm2_sm3 ? "SM2" : "ECDSA";
+                         });
 
 // The check called `name`, or a failed placeholder when absent.
 Check check_named(const VerificationReport& r, std::string_view name) {
@@ -128,7 +132,8 @@ Check check_named(const VerificationReport& r, std::string_view name) {
 
 std::string describe(const VerificationReport& r) {
   std::string out = "valid=" + std::to_string(r.valid) + " reason=" + r.reason;
-  for (const auto& c : r.checks) out += "\n  " + c.name + (c.ok ? " ok " : " FAIL " + c.code + " ") + c.message;
+  for (const auto& c : r.checks)
+    out += "\n  " + c.name + (c.ok ? " ok " : " FAIL " + c.code + " ") + c.message;
   return out;
 }
 
@@ -158,8 +163,9 @@ TEST_P(Verification, SummarisesTheAuthorSignature) {
 // ---- changed fields ----------------------------------------------------------------
 
 TEST_P(Verification, FailsWithHashMismatchWhenTheContentChanged) {
-  document_.content = R"({"items":[{"days":30,"dose":2,"dose_unit":"tablet","drug":"Folic acid",)"
-                      R"("frequency":"qd","quantity":60,"route":"oral","strength":"0.4 mg","unit":"tablet"}]})";
+  document_.content =
+      R"({"items":[{"days":30,"dose":2,"dose_unit":"tablet","drug":"Folic acid",)"
+      R"("frequency":"qd","quantity":60,"route":"oral","strength":"0.4 mg","unit":"tablet"}]})";
   auto r = verify();
   EXPECT_FALSE(r.valid);
   EXPECT_EQ(r.reason, "hash_mismatch") << describe(r);
@@ -204,12 +210,7 @@ TEST_P(Verification, FailsWithHashMismatchWhenTheStoredDocumentHashChanged) {
 }
 
 TEST_P(Verification, FailsWhenTheDocumentsSigningTimeDisagreesWithItsSignature) {
-  // BUG (src/clinical/verification.cpp, check_signature, step 1): the signed
-  // bytes are rebuilt from the signature row's signed_at_ms only; the
-  // document's own signed_at_ms (shown on the print-out, in lists and exported
-  // as document.signed_at in a bundle) is never compared with it, so it can be
-  // changed after signing and the document still verifies as valid.
-  GTEST_SKIP() << "verification.cpp ignores Document::signed_at_ms (see comment)";
+  // The row's signing time is printed and listed: it must be the signature's.
   document_.signed_at_ms = kSignedAt - 86'400'000;  // a day earlier than signed
   auto r = verify();
   EXPECT_FALSE(r.valid) << describe(r);
@@ -237,7 +238,8 @@ TEST_P(Verification, FailsWithSignatureMalformedWhenTheSignatureIsNotBase64) {
 TEST_P(Verification, FailsWithSignatureMismatchWhenAnotherKeySignedUnderTheDoctorsCertificate) {
   // A colleague with her own certificate from the same CA signs the exact
   // bytes, and the row keeps Dr. Li's certificate.
-  auto bytes = author_signed_bytes(document_, {11, "Dr. 李娜", doctor_.certificate.serial_hex()}, kSignedAt);
+  auto bytes =
+      author_signed_bytes(document_, {11, "Dr. 李娜", doctor_.certificate.serial_hex()}, kSignedAt);
   ASSERT_TRUE(bytes.has_value());
   signatures_[0].signature = crypto::base64(pharmacist_.key.sign(*bytes));
   auto r = verify();
@@ -268,8 +270,8 @@ TEST_P(Verification, FailsWithCertificateMalformedForAnUnreadableCertificate) {
 // ---- the certificate ---------------------------------------------------------------
 
 TEST_P(Verification, FailsWithCertificateUntrustedForACertificateFromAnotherCa) {
-  auto rogue = *CertificateAuthority::create(SigningKey::generate(GetParam()), "Rogue CA", kT0 - days(1),
-                                             kT0 + days(3650));
+  auto rogue = *CertificateAuthority::create(SigningKey::generate(GetParam()), "Rogue CA",
+                                             kT0 - days(1), kT0 + days(3650));
   Signer impostor = make_signer(rogue, 11, "Dr. 李娜", kT0, kT0 + days(365));
   signatures_ = {sign_as_author(document_, impostor, kSignedAt)};
   signatures_[0].chain_pem = rogue.certificate().pem();
@@ -298,7 +300,8 @@ TEST_P(Verification, FailsWithCertificateRevokedWhenRevokedBeforeTheSigningTime)
 }
 
 TEST_P(Verification, StillAcceptsASignatureMadeBeforeTheRevocation) {
-  auto r = verify_document(document_, signatures_, trust({{doctor_.certificate.serial_hex(), kT0 + hours(2)}}));
+  auto r = verify_document(document_, signatures_,
+                           trust({{doctor_.certificate.serial_hex(), kT0 + hours(2)}}));
   EXPECT_TRUE(r.valid) << describe(r);
 }
 
@@ -335,7 +338,8 @@ TEST_P(Verification, AcceptsAReviewersCoSignature) {
   signatures_.push_back(sign_as_reviewer(document_, pharmacist_, "approve", kSignedAt + 60'000));
   auto r = verify();
   EXPECT_TRUE(r.valid) << describe(r);
-  for (auto name : {"review_hash", "review_signature", "review_certificate_chain", "review_revocation"})
+  for (auto name :
+       {"review_hash", "review_signature", "review_certificate_chain", "review_revocation"})
     EXPECT_TRUE(check_named(r, name).ok) << name;
   ASSERT_EQ(r.signatures.size(), 2u);
   EXPECT_EQ(r.signatures[1].role, "reviewer");
@@ -365,10 +369,12 @@ TEST_P(Verification, FailsTheReviewWhenItsCertificateWasRevokedBeforeTheReview) 
 
 TEST_P(Verification, PassesTheTimestampCheckWithoutAToken) {
   bool called = false;
-  auto r = verify([&](std::string_view, std::string_view) -> std::expected<int64_t, std::pair<std::string, std::string>> {
-    called = true;
-    return 0;
-  });
+  auto r =
+      verify([&](std::string_view,
+                 std::string_view) -> std::expected<int64_t, std::pair<std::string, std::string>> {
+        called = true;
+        return 0;
+      });
   EXPECT_TRUE(r.valid);
   EXPECT_TRUE(check_named(r, "timestamp").ok);
   EXPECT_FALSE(called);
@@ -381,7 +387,8 @@ TEST_P(Verification, FailsWithTheCodeOfAFailingTimestampChecker) {
                       -> std::expected<int64_t, std::pair<std::string, std::string>> {
     seen_token = token;
     seen_signature = signature;
-    return std::unexpected(std::pair<std::string, std::string>{"timestamp_untrusted", "unknown TSA"});
+    return std::unexpected(
+        std::pair<std::string, std::string>{"timestamp_untrusted", "unknown TSA"});
   });
   EXPECT_FALSE(r.valid);
   EXPECT_EQ(r.reason, "timestamp_untrusted");
@@ -394,9 +401,11 @@ TEST_P(Verification, FailsWithTheCodeOfAFailingTimestampChecker) {
 
 TEST_P(Verification, RecordsTheTimeOfAPassingTimestamp) {
   signatures_[0].timestamp_token = crypto::base64("token bytes");
-  auto r = verify([](std::string_view, std::string_view) -> std::expected<int64_t, std::pair<std::string, std::string>> {
-    return kSignedAt + 5;
-  });
+  auto r =
+      verify([](std::string_view,
+                std::string_view) -> std::expected<int64_t, std::pair<std::string, std::string>> {
+        return kSignedAt + 5;
+      });
   EXPECT_TRUE(r.valid) << describe(r);
   ASSERT_EQ(r.signatures.size(), 1u);
   EXPECT_EQ(r.signatures[0].timestamp_at_ms, kSignedAt + 5);
@@ -409,9 +418,8 @@ TEST_P(Verification, FailsWithTimestampUncheckedWhenATokenCannotBeChecked) {
 
 TEST_P(Verification, FailsWithTimestampMalformedWhenTheTokenIsNotBase64) {
   signatures_[0].timestamp_token = "%%%";
-  auto r = verify([](std::string_view, std::string_view) -> std::expected<int64_t, std::pair<std::string, std::string>> {
-    return 0;
-  });
+  auto r = verify([](std::string_view, std::string_view)
+                      -> std::expected<int64_t, std::pair<std::string, std::string>> { return 0; });
   EXPECT_EQ(r.reason, "timestamp_malformed");
 }
 
@@ -423,21 +431,25 @@ TEST_P(Verification, ChecksARealTimestampTokenOverTheSignature) {
   auto tsa = crypto::TimestampAuthority::create(tsa_key, *tsa_cert, {ca_.certificate()});
   ASSERT_TRUE(tsa.has_value()) << tsa.error().message;
   const TrustMaterial material = trust();
-  TimestampChecker checker = [anchors = material.anchors](std::string_view token, std::string_view signature)
+  TimestampChecker checker = [anchors = material.anchors](std::string_view token,
+                                                          std::string_view signature)
       -> std::expected<int64_t, std::pair<std::string, std::string>> {
     auto info = crypto::verify_timestamp(token, signature, anchors);
-    if (!info) return std::unexpected(std::pair{std::string(info.error().code()), info.error().message});
+    if (!info)
+      return std::unexpected(std::pair{std::string(info.error().code()), info.error().message});
     return to_ms(info->gen_time);
   };
   std::string der;
   ASSERT_TRUE(crypto::from_base64(signatures_[0].signature, der));
-  signatures_[0].timestamp_token = crypto::base64(*tsa->stamp(der, TimePoint(milliseconds(kSignedAt))));
+  signatures_[0].timestamp_token =
+      crypto::base64(*tsa->stamp(der, TimePoint(milliseconds(kSignedAt))));
   auto good = verify_document(document_, signatures_, material, checker);
   EXPECT_TRUE(good.valid) << describe(good);
   EXPECT_EQ(good.signatures.at(0).timestamp_at_ms, kSignedAt);
 
   // A token over some other signature does not cover this one.
-  signatures_[0].timestamp_token = crypto::base64(*tsa->stamp("another signature", TimePoint(milliseconds(kSignedAt))));
+  signatures_[0].timestamp_token =
+      crypto::base64(*tsa->stamp("another signature", TimePoint(milliseconds(kSignedAt))));
   auto moved = verify_document(document_, signatures_, material, checker);
   EXPECT_EQ(moved.reason, "timestamp_imprint_mismatch") << describe(moved);
 }
