@@ -388,7 +388,9 @@ TEST(DocumentsToken, ADoctorSignsWithTheKeyInHerTokenAndAWrongPinIsCounted) {
                                                   kCaPin, 5));
   auto ca = services.signing.open_hospital_ca(ca_file, kCaPin);
   int64_t doctor_id = 0;
-  for (const auto& u : *services.auth.list_users())
+  auto users = services.auth.list_users();
+  ASSERT_TRUE(users);
+  for (const auto& u : *users)
     if (u.username == "doctor") doctor_id = u.id;
   auto credential = services.signing.enrol({doctor_id, "Dr Token", crypto::SignatureAlgorithm::ecdsa_p256_sha256,
                                             "pkcs11", kPin, "dr-token", "so-pin-1234"},
