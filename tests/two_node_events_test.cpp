@@ -65,6 +65,8 @@ class TwoNodeEvents : public ::testing::TestWithParam<store::Backend> {
                                  {"io_threads", "2"},
                                  {"worker_threads", "4"},
                                  {"gateway_sim_port", "0"},
+                                 {"hl7_port", "0"},  // two nodes on one machine: any free ports
+                                 {"signing_pkcs11_module", ""},
                                  {"housekeeping_seconds", "0"}}});
     if (!config) {
       ADD_FAILURE() << config.error().message;

@@ -26,6 +26,7 @@ export const ROLES = /** @type {const} */ ([
   'manager',
   'auditor',
   'display',
+  'interface',
 ])
 
 /** Each role's home title, in Chinese and English (see src/i18n). */
@@ -40,6 +41,7 @@ export const HOME_TITLES = {
   manager: ['运营统计', 'Operations statistics'],
   auditor: ['审计日志', 'Audit log'],
   display: ['候诊叫号屏', 'Waiting-area display'],
+  interface: ['系统接口', 'System interface'],
 }
 
 /** Pages besides the home that each role's navigation offers. */
@@ -54,6 +56,7 @@ export const NAV_PAGES = {
   manager: ['board', 'billing'],
   auditor: ['audit'],
   display: ['display'],
+  interface: [],
 }
 
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'screenshots')

@@ -13,6 +13,7 @@ export const STAFF_ROLES = [
   'manager',
   'auditor',
   'display',
+  'interface',
 ] as const
 
 export type Role = (typeof STAFF_ROLES)[number]
@@ -46,6 +47,8 @@ const ROLE_PAGES: Record<Role, readonly PageKey[]> = {
   auditor: ['audit'],
   // A waiting-area screen: nothing but its display.
   display: ['display'],
+  // A LIS or PACS posting reports: a system account with no pages.
+  interface: [],
 }
 
 /**
@@ -64,6 +67,7 @@ export const ROLE_TASKS: Record<Role, readonly string[]> = {
   manager: ['daily', 'waiting', 'satisfaction', 'crowding'],
   auditor: ['filter', 'export'],
   display: ['pharmacy'],
+  interface: ['status'],
 }
 
 export function isRole(value: unknown): value is Role {

@@ -69,6 +69,7 @@ const en: Messages = {
     manager: 'Operations manager',
     auditor: 'Auditor',
     display: 'Waiting-area display',
+    interface: 'LIS/PACS interface (system account)',
   },
   roleHome: {
     admin: 'Administration',
@@ -81,6 +82,7 @@ const en: Messages = {
     manager: 'Operations statistics',
     auditor: 'Audit log',
     display: 'Waiting-area display',
+    interface: 'System interface',
   },
   home: {
     greeting: 'Hello, {name}',
@@ -158,6 +160,9 @@ const en: Messages = {
     },
     display: {
       pharmacy: 'Pharmacy pick-up calls',
+    },
+    interface: {
+      status: 'Delivery status of the reports it sent: accepted, duplicates, refused',
     },
   },
   users: {

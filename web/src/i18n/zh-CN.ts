@@ -70,6 +70,7 @@ const zhCN = {
     manager: '运营管理人员',
     auditor: '审计员',
     display: '候诊叫号屏',
+    interface: '检验/影像系统接口（系统账号）',
   },
   roleHome: {
     admin: '系统管理',
@@ -82,6 +83,7 @@ const zhCN = {
     manager: '运营统计',
     auditor: '审计日志',
     display: '候诊叫号屏',
+    interface: '系统接口',
   },
   home: {
     greeting: '您好，{name}',
@@ -158,6 +160,9 @@ const zhCN = {
     },
     display: {
       pharmacy: '药房取药叫号',
+    },
+    interface: {
+      status: '所发送报告的接收情况：已接收、重复、被拒',
     },
   },
   users: {
