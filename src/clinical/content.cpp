@@ -34,7 +34,7 @@ class Checker {
   const std::vector<FieldError>& errors() const { return errors_; }
 
   // Refuses members not in `known`.
-  void only(const json::object& o, const std::string& prefix, std::initializer_list<std::string_view> known) {
+  void allow_members(const json::object& o, const std::string& prefix, std::initializer_list<std::string_view> known) {
     std::set<std::string_view> names(known);
     for (const auto& member : o)
       if (!names.contains(member.key())) refuse(prefix + std::string(member.key()), "unknown field");
@@ -109,7 +109,7 @@ class Checker {
       return;
     }
     if (!v->is_object()) return refuse(path, "must be an object with code and text");
-    only(v->get_object(), path + ".", {"code", "text"});
+    allow_members(v->get_object(), path + ".", {"code", "text"});
     text(v->get_object(), path + ".", "code", true);
     text(v->get_object(), path + ".", "text", false);
   }
@@ -123,11 +123,11 @@ class Checker {
 
 void check_record(Checker& c) {
   const auto& o = c.root();
-  c.only(o, "", {"complaint", "history", "examination", "diagnoses", "plan"});
+  c.allow_members(o, "", {"complaint", "history", "examination", "diagnoses", "plan"});
   c.text(o, "", "complaint", true);
   for (auto key : {"history", "examination", "plan"}) c.text(o, "", key, false);
   c.array(o, "diagnoses", 1, 20, [&](const json::object& d, const std::string& p) {
-    c.only(d, p, {"code", "text"});
+    c.allow_members(d, p, {"code", "text"});
     c.text(d, p, "code", true);
     c.text(d, p, "text", true);
     if (const auto* code = d.if_contains("code"); code && code->is_string() && !code->get_string().empty() &&
@@ -138,10 +138,10 @@ void check_record(Checker& c) {
 
 void check_prescription(Checker& c) {
   const auto& o = c.root();
-  c.only(o, "", {"items", "note"});
+  c.allow_members(o, "", {"items", "note"});
   c.text(o, "", "note", false);
   c.array(o, "items", 1, 20, [&](const json::object& item, const std::string& p) {
-    c.only(item, p, {"drug", "strength", "dose", "dose_unit", "route", "frequency", "days", "quantity", "unit"});
+    c.allow_members(item, p, {"drug", "strength", "dose", "dose_unit", "route", "frequency", "days", "quantity", "unit"});
     for (auto key : {"drug", "strength", "dose_unit", "route", "frequency", "unit"}) c.text(item, p, key, true);
     c.positive(item, p, "dose", false);
     c.positive(item, p, "days", true);
@@ -158,11 +158,11 @@ void check_report_header(Checker& c) {
 
 void check_lab_report(Checker& c) {
   const auto& o = c.root();
-  c.only(o, "", {"service", "accession", "observed_at", "results", "conclusion"});
+  c.allow_members(o, "", {"service", "accession", "observed_at", "results", "conclusion"});
   check_report_header(c);
   c.text(o, "", "conclusion", false);
   c.array(o, "results", 1, 500, [&](const json::object& r, const std::string& p) {
-    c.only(r, p, {"code", "name", "value", "numeric", "unit", "reference_range", "abnormal_flags", "abnormal",
+    c.allow_members(r, p, {"code", "name", "value", "numeric", "unit", "reference_range", "abnormal_flags", "abnormal",
                   "status", "notes"});
     c.text(r, p, "code", true);
     for (auto key : {"name", "value", "unit", "reference_range", "status"}) c.text(r, p, key, false);
@@ -180,7 +180,7 @@ void check_lab_report(Checker& c) {
 
 void check_exam_report(Checker& c) {
   const auto& o = c.root();
-  c.only(o, "", {"service", "accession", "observed_at", "findings", "impression"});
+  c.allow_members(o, "", {"service", "accession", "observed_at", "findings", "impression"});
   check_report_header(c);
   c.text(o, "", "findings", true);
   c.text(o, "", "impression", false);
